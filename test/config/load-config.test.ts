@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+const load = (env: Record<string, string>, flags?: Record<string, unknown>) => loadConfig({ env, flags, cwd: '/srv/gw' });
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = load({});
+    expect(config).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: '/srv/gw/data',
+      syncmlPath: '/ManagementServer/MDM.svc',
+      defaultProviderId: 'omadm-gateway',
+      deviceAuth: 'none',
+      allowInsecureDeviceAuth: false,
+      wnsTokenUrl: 'https://login.live.com/accesstoken.srf',
+      wnsChannelHosts: ['*.notify.windows.com'],
+      logLevel: 'info',
+      syncmlBodyLimit: 1048576,
+      apiBodyLimit: 1048576,
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.operatorToken).toBeUndefined();
+  });
+
+  it('reads every variable', () => {
+    const config = load({
+      PORT: '9000',
+      HOST: '::1',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      DATA_DIR: '/var/lib/gw',
+      SYNCML_PATH: '/omadm/Windows.ashx',
+      DEFAULT_PROVIDER_ID: 'contoso',
+      OPERATOR_TOKEN: 'a-long-operator-token',
+      SECRET_KEY: 'sixteen-chars-or-more',
+      WNS_TOKEN_URL: 'http://127.0.0.1:1234/token',
+      WNS_CHANNEL_HOSTS: '*.notify.windows.com, 127.0.0.1:9999',
+      LOG_LEVEL: 'debug',
+      SYNCML_BODY_LIMIT: '512kb',
+      API_BODY_LIMIT: '2mb',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '::1',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
+      dataDir: '/var/lib/gw',
+      syncmlPath: '/omadm/Windows.ashx',
+      defaultProviderId: 'contoso',
+      operatorToken: 'a-long-operator-token',
+      secretKey: 'sixteen-chars-or-more',
+      wnsTokenUrl: 'http://127.0.0.1:1234/token',
+      wnsChannelHosts: ['*.notify.windows.com', '127.0.0.1:9999'],
+      logLevel: 'debug',
+      syncmlBodyLimit: 512 * 1024,
+      apiBodyLimit: 2 * 1024 * 1024,
+    });
+  });
+
+  it('lets flags win over the environment and treats empty variables as unset', () => {
+    const config = load({ PORT: '9000', HOST: '' }, { port: '0', dataDir: 'rel/dir' });
+    expect(config.port).toBe(0);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.dataDir).toBe('/srv/gw/rel/dir');
+  });
+
+  it('names the variable (and flag) in every problem, all at once', () => {
+    const problems = problemsOf(() =>
+      load({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', DEVICE_AUTH: 'magic', API_BODY_LIMIT: '1gb' }),
+    );
+    expect(problems.some((p) => p.startsWith('PORT (--port) '))).toBe(true);
+    expect(problems.some((p) => p.startsWith('LOG_LEVEL (--log-level) '))).toBe(true);
+    expect(problems.some((p) => p.startsWith('DATABASE_URL (--database-url) '))).toBe(true);
+    expect(problems.some((p) => p.startsWith('DEVICE_AUTH (--device-auth) '))).toBe(true);
+    expect(problems.some((p) => p.startsWith('API_BODY_LIMIT '))).toBe(true);
+  });
+
+  it.each([
+    ['PORT', '70000'],
+    ['SYNCML_PATH', 'no-leading-slash'],
+    ['SYNCML_PATH', '/api/v1/syncml'],
+    ['SYNCML_PATH', '/a/../b'],
+    ['SYNCML_PATH', '/a b'],
+    ['DEFAULT_PROVIDER_ID', 'needs escaping/'],
+    ['OPERATOR_TOKEN', 'short'],
+    ['WNS_TOKEN_URL', 'not a url'],
+    ['WNS_CHANNEL_HOSTS', 'https://x.notify.windows.com/'],
+    ['ALLOW_INSECURE_DEVICE_AUTH', 'maybe'],
+    ['SYNCML_BODY_LIMIT', '10'],
+  ])('refuses %s=%s', (name, value) => {
+    const problems = problemsOf(() => load({ [name]: value }));
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((p) => p.startsWith(name))).toBe(true);
+  });
+
+  it('refuses DEVICE_AUTH=none on a non-loopback host unless explicitly allowed', () => {
+    const problems = problemsOf(() => load({ HOST: '0.0.0.0' }));
+    expect(problems[0]).toMatch(/DEVICE_AUTH=none.*0\.0\.0\.0.*ALLOW_INSECURE_DEVICE_AUTH=1/);
+    expect(load({ HOST: '0.0.0.0', ALLOW_INSECURE_DEVICE_AUTH: '1' }).host).toBe('0.0.0.0');
+    expect(load({ HOST: 'localhost' }).host).toBe('localhost');
+    expect(load({ HOST: '127.0.0.2' }).host).toBe('127.0.0.2');
+    expect(() => load({ HOST: '::' })).toThrow(ConfigError);
+    expect(load({ HOST: '0.0.0.0', DEVICE_AUTH: 'md5' }).deviceAuth).toBe('md5');
+  });
+});
