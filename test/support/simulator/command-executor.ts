@@ -69,7 +69,7 @@ export async function executeServerMessage(msg: SyncML, host: ExecutorHost): Pro
   for (const cmd of msg.body.commands) {
     const outcome = run.command(cmd, 'top', undefined);
     ex.replies.push(...outcome.out);
-    await host.afterCommand();
+    if (cmd.kind !== 'Status' && cmd.kind !== 'Results') await host.afterCommand();
     if (ex.abort) break;
   }
   return ex;

@@ -105,7 +105,13 @@ export class PushChannel {
 
   setBatterySaver(on: boolean): void {
     this.batterySaver = on;
+    this.connectionChanged();
     this.publish();
+  }
+
+  /** Tells the registrar whether the device's WNS connection is up (battery saver or offline take it down). */
+  connectionChanged(): void {
+    if (this.channelUri) this.deps.registrar?.setConnected?.(this.channelUri, !this.batterySaver && this.deps.isOnline());
   }
 
   /** Device-side removal (unenrollment): forget the channel, cancel timers. */
@@ -124,12 +130,14 @@ export class PushChannel {
     try {
       const reg = await registrar.register({ deviceId: this.deps.deviceId, pfn }, (n) => this.wake(n));
       const now = this.deps.clock.now();
+      this.retireOldChannel();
       this.registrations++;
       if (renewal) this.renewals++;
       this.channelUri = reg.channelUri;
       this.issuedAt = now;
       this.expiresAt = reg.expiresAt ?? new Date(now.getTime() + CHANNEL_LIFETIME);
       this.failure = null;
+      this.connectionChanged();
       this.scheduleRenewal(new Date(now.getTime() + RENEW_AFTER));
       this.scheduleExpiry(this.expiresAt);
     } catch (err) {
@@ -144,6 +152,15 @@ export class PushChannel {
       if (err.reason === 'unavailable') this.scheduleRenewal(this.retryAt());
     }
     this.publish();
+  }
+
+  /** A superseded channel stays deliverable until its own expiry, then WNS answers 410 for it. */
+  private retireOldChannel(): void {
+    const uri = this.channelUri;
+    const expires = this.expiresAt;
+    if (!uri || !expires) return;
+    const registrar = this.deps.registrar;
+    this.deps.clock.schedule(expires, () => registrar?.expire?.(uri), `expire old channel ${this.deps.deviceId}`);
   }
 
   private wake(n: WakeNotification): void {
@@ -187,6 +204,7 @@ export class PushChannel {
       at,
       () => {
         this.expiryTimer = null;
+        if (this.channelUri) this.deps.registrar?.expire?.(this.channelUri);
         this.publish();
       },
       `expire ${this.deps.deviceId}`,

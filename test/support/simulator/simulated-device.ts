@@ -124,6 +124,7 @@ export class SimulatedDevice {
 
   setOnline(on: boolean): void {
     this.online = on;
+    this.push.connectionChanged();
   }
 
   /** Resolves when no session is running or queued. */

@@ -22,6 +22,10 @@ export interface WnsRegistrar {
    */
   register(req: { deviceId: string; pfn: string }, onWake: (n: WakeNotification) => void): Promise<WnsRegistration>;
   release?(channelUri: string): Promise<void> | void;
+  /** The channel reached its expiry on the device's clock: WNS now answers 410 for it. */
+  expire?(channelUri: string): void;
+  /** The device's WNS connection went down (battery saver, offline) or came back. */
+  setConnected?(channelUri: string, connected: boolean): void;
 }
 
 /** Why WNS refused to register, mapped to Push/Status by the device (PROTOCOL.md d.1). */
@@ -56,6 +60,10 @@ export class InMemoryWnsRegistrar implements WnsRegistrar {
   }
 
   release(channelUri: string): void {
+    this.channels.delete(channelUri);
+  }
+
+  expire(channelUri: string): void {
     this.channels.delete(channelUri);
   }
 
