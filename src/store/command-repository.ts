@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { StaleSessionError, type CommandOutcome, type CommandSpec, type CommandState, type QueuedCommand, type SessionEffect } from '../session/ports.js';
+import { dateOrNull, toDate } from './epoch-ms.js';
+import { CommandNotCancellableError, CommandNotFoundError, StoreError, UnknownDeviceError } from './errors.js';
+import { fromJsonText, toJsonText } from './json-text.js';
+import { lockDevice } from './device-repository.js';
+import { decodeCursor, encodeCursor, pageLimit } from './page-cursor.js';
+import type { CommandRow } from './schema.js';
+import type { Sql } from './sql-client.js';
+import { chunks, marks, toBool, toNumber, valuesList } from './sql-values.js';
+import type { CommandFilter, CommandView, EnqueueOptions, Page } from './views.js';
+
+type Effect<T extends SessionEffect['type']> = Extract<SessionEffect, { type: T }>;
+
+/** States a command can still move out of by a device answer. */
+const LIVE = `('queued', 'sent')`;
+
+/** Queued commands of a device, oldest first, not past their expiry. */
+export async function pendingCommands(sql: Sql, deviceId: string, limit: number, now: number): Promise<QueuedCommand[]> {
+  const rows = await sql.all<CommandRow>(
+    `SELECT * FROM commands WHERE device_id = ? AND state = 'queued' AND (expires_at IS NULL OR expires_at > CAST(? AS bigint))
+     ORDER BY seq LIMIT ?`,
+    [deviceId, now, limit],
+  );
+  return rows.map(toQueuedCommand);
+}
+
+/**
+ * command.sent: state 'sent', attempts + 1, with the MsgID/CmdID/SessionID it went out as. A command that is no longer
+ * queued or sent (cancelled or expired by the operator side meanwhile, or unknown) means the engine worked from a stale
+ * view: StaleSessionError makes the service reload and answer again without it.
+ */
+export async function markSent(sql: Sql, effects: Effect<'command.sent'>[], deviceId: string, sessionId: string): Promise<void> {
+  const byId = new Map(effects.map((e) => [e.commandId, e]));
+  for (const batch of chunks([...byId.values()])) {
+    const v = valuesList(
+      batch.map((e) => [e.commandId, e.sessionId, e.msgID, e.cmdID, e.at.getTime()]),
+      [null, null, null, null, 'bigint'],
+    );
+    const updated = await sql.run(
+      `WITH v(id, session_id, msg_id, cmd_id, at) AS (VALUES ${v.text})
+       UPDATE commands SET state = 'sent', attempts = attempts + 1, session_id = v.session_id, msg_id = v.msg_id,
+                           cmd_id = v.cmd_id, sent_at = v.at
+       FROM v WHERE commands.id = v.id AND commands.state IN ${LIVE}`,
+      v.params,
+    );
+    if (updated !== batch.length) {
+      throw new StaleSessionError(deviceId, sessionId, {
+        cause: new StoreError(`${batch.length - updated} of the commands being sent are no longer queued`),
+      });
+    }
+  }
+}
+
+/** command.completed: done/failed with the outcome; ignored for a command already finished (late or repeated Status). */
+export async function markCompleted(sql: Sql, effects: Effect<'command.completed'>[]): Promise<void> {
+  const byId = new Map(effects.map((e) => [e.commandId, e]));
+  for (const batch of chunks([...byId.values()])) {
+    const v = valuesList(
+      batch.map((e) => [e.commandId, e.state, e.outcome.status, toJsonText(e.outcome), e.at.getTime()]),
+      [null, null, null, null, 'bigint'],
+    );
+    await sql.run(
+      `WITH v(id, state, status, outcome, at) AS (VALUES ${v.text})
+       UPDATE commands SET state = v.state, status = v.status, outcome = v.outcome, completed_at = v.at
+       FROM v WHERE commands.id = v.id AND commands.state IN ${LIVE}`,
+      v.params,
+    );
+  }
+}
+
+/** command.requeued: a sent command goes back to the queue (attempts are kept: at-least-once delivery). */
+export async function markRequeued(sql: Sql, effects: Effect<'command.requeued'>[]): Promise<void> {
+  for (const batch of chunks([...new Set(effects.map((e) => e.commandId))])) {
+    await sql.run(
+      `UPDATE commands SET state = 'queued', msg_id = NULL, cmd_id = NULL, session_id = NULL
+       WHERE id IN (${marks(batch.length)}) AND state = 'sent'`,
+      batch,
+    );
+  }
+}
+
+/** command.respecified: e.g. an Add answered 418 becomes a Replace (addFallbackToReplace). */
+export async function respecify(sql: Sql, effects: Effect<'command.respecified'>[]): Promise<void> {
+  const byId = new Map(effects.map((e) => [e.commandId, e]));
+  for (const batch of chunks([...byId.values()])) {
+    const v = valuesList(batch.map((e) => [e.commandId, toJsonText(e.spec)]));
+    await sql.run(
+      `WITH v(id, spec) AS (VALUES ${v.text})
+       UPDATE commands SET spec = v.spec FROM v WHERE commands.id = v.id AND commands.state IN ${LIVE}`,
+      v.params,
+    );
+  }
+}
+
+// ── operator side ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Appends a command to the device's queue (the device must be known). Runs inside a transaction. */
+export async function enqueueCommand(sql: Sql, deviceId: string, spec: CommandSpec, options: EnqueueOptions, now: number): Promise<CommandView> {
+  if (!(await lockDevice(sql, deviceId))) throw new UnknownDeviceError(deviceId);
+  const next = await sql.one<{ seq: unknown }>(`SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM commands WHERE device_id = ?`, [deviceId]);
+  const row: CommandRow = {
+    id: randomUUID(),
+    device_id: deviceId,
+    seq: toNumber(next?.seq ?? 1),
+    spec: toJsonText(spec),
+    state: 'queued',
+    attempts: 0,
+    msg_id: null,
+    cmd_id: null,
+    session_id: null,
+    status: null,
+    outcome: null,
+    add_fallback_to_replace: options.addFallbackToReplace ?? false,
+    created_at: now,
+    sent_at: null,
+    completed_at: null,
+    expires_at: options.expiresAt ? options.expiresAt.getTime() : null,
+  };
+  await sql.run(
+    `INSERT INTO commands (id, device_id, seq, spec, state, attempts, msg_id, cmd_id, session_id, status, outcome,
+                           add_fallback_to_replace, created_at, sent_at, completed_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, 0, NULL, NULL, NULL, NULL, NULL, ?, CAST(? AS bigint), NULL, NULL, CAST(? AS bigint))`,
+    [row.id, row.device_id, row.seq, row.spec, row.state, row.add_fallback_to_replace, row.created_at, row.expires_at],
+  );
+  return toCommandView(row);
+}
+
+export async function getCommand(sql: Sql, deviceId: string, commandId: string): Promise<CommandView | null> {
+  const row = await sql.one<CommandRow>(`SELECT * FROM commands WHERE id = ? AND device_id = ?`, [commandId, deviceId]);
+  return row ? toCommandView(row) : null;
+}
+
+/** A device's commands, newest first. */
+export async function listCommands(sql: Sql, deviceId: string, filter: CommandFilter): Promise<Page<CommandView>> {
+  const limit = pageLimit(filter.limit);
+  const before = decodeCursor<number>(filter.cursor, (v) => typeof v === 'number');
+  const states = filter.state === undefined ? [] : Array.isArray(filter.state) ? filter.state : [filter.state];
+  const where = ['device_id = ?'];
+  const params: unknown[] = [deviceId];
+  if (states.length > 0) {
+    where.push(`state IN (${marks(states.length)})`);
+    params.push(...states);
+  }
+  if (before !== null) {
+    where.push('seq < ?');
+    params.push(before);
+  }
+  const rows = await sql.all<CommandRow>(`SELECT * FROM commands WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`, [...params, limit + 1]);
+  const items = rows.slice(0, limit).map(toCommandView);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null };
+}
+
+/** Cancels a command that has not been sent yet. */
+export async function cancelCommand(sql: Sql, deviceId: string, commandId: string, now: number): Promise<CommandView> {
+  const cancelled = await sql.run(
+    `UPDATE commands SET state = 'cancelled', completed_at = CAST(? AS bigint) WHERE id = ? AND device_id = ? AND state = 'queued'`,
+    [now, commandId, deviceId],
+  );
+  const command = await getCommand(sql, deviceId, commandId);
+  if (!command) throw new CommandNotFoundError(deviceId, commandId);
+  if (cancelled !== 1) throw new CommandNotCancellableError(commandId, command.state);
+  return command;
+}
+
+/** Queued or sent commands past their expiry become 'expired'. Returns how many. */
+export async function expireCommands(sql: Sql, now: number): Promise<number> {
+  return sql.run(
+    `UPDATE commands SET state = 'expired', completed_at = CAST(? AS bigint)
+     WHERE state IN ${LIVE} AND expires_at IS NOT NULL AND expires_at <= CAST(? AS bigint)`,
+    [now, now],
+  );
+}
+
+/**
+ * Commands sent before `olderThan` whose session never answered (ended, or silent since then) go back to the queue.
+ * A command whose session is still live (not ended, updated since olderThan) is left alone.
+ */
+export async function requeueStaleSent(sql: Sql, olderThan: number): Promise<number> {
+  return sql.run(
+    `UPDATE commands SET state = 'queued', msg_id = NULL, cmd_id = NULL, session_id = NULL
+     WHERE state = 'sent' AND sent_at < CAST(? AS bigint)
+       AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.device_id = commands.device_id AND s.session_id = commands.session_id
+                       AND s.ended = FALSE AND s.updated_at >= CAST(? AS bigint))`,
+    [olderThan, olderThan],
+  );
+}
+
+export function toQueuedCommand(row: CommandRow): QueuedCommand {
+  const spec = fromJsonText<CommandSpec>(row.spec, 'command spec');
+  if (!spec) throw new StoreError(`command ${row.id} has no spec`);
+  return {
+    id: row.id,
+    deviceId: row.device_id,
+    spec,
+    state: row.state as CommandState,
+    attempts: toNumber(row.attempts),
+    createdAt: toDate(row.created_at),
+    expiresAt: dateOrNull(row.expires_at),
+    addFallbackToReplace: toBool(row.add_fallback_to_replace),
+  };
+}
+
+export function toCommandView(row: CommandRow): CommandView {
+  return {
+    ...toQueuedCommand(row),
+    seq: toNumber(row.seq),
+    msgID: row.msg_id,
+    cmdID: row.cmd_id,
+    sessionId: row.session_id,
+    status: row.status,
+    outcome: fromJsonText<CommandOutcome>(row.outcome, 'command outcome'),
+    sentAt: dateOrNull(row.sent_at),
+    completedAt: dateOrNull(row.completed_at),
+  };
+}

@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { isPostgresUrl } from './dialect.js';
+import { entitiesFor, migrations } from './schema.js';
+
+export interface DataSourceConfig {
+  /** `postgres://…` selects PostgreSQL; anything else (or unset) selects embedded SQLite under dataDir. */
+  databaseUrl?: string;
+  /** Directory of the SQLite file (created if missing); `:memory:` for a throw-away in-memory database. */
+  dataDir: string;
+  logging?: boolean;
+  /** PostgreSQL connection pool size (default 10). */
+  poolSize?: number;
+  /** PostgreSQL schema to use (must exist); default: the server's search_path (a URL may set it with `?options=-c search_path=…`). */
+  schema?: string;
+  /** Run pending migrations before returning (default true). */
+  migrate?: boolean;
+}
+
+export const SQLITE_FILE = 'omadm-gateway.sqlite';
+
+/** Advisory lock key that serialises migrations between processes sharing one PostgreSQL database. */
+const MIGRATION_LOCK_KEY = 0x6f6d6164; // 'omad'
+
+/**
+ * Builds, initialises and migrates the DataSource. Migrations run here (TypeORM's migrationsRun, done explicitly so that on
+ * PostgreSQL they run under an advisory lock: several gateway processes may start at once on one database).
+ * Never `synchronize`.
+ */
+export async function createDataSource(cfg: DataSourceConfig): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(cfg));
+  await ds.initialize();
+  try {
+    if (cfg.migrate ?? true) await runMigrations(ds);
+  } catch (error) {
+    await ds.destroy().catch(() => undefined);
+    throw error;
+  }
+  return ds;
+}
+
+export function dataSourceOptions(cfg: DataSourceConfig): DataSourceOptions {
+  const common = { migrations, migrationsRun: false, synchronize: false, logging: cfg.logging ?? false } as const;
+  if (isPostgresUrl(cfg.databaseUrl)) {
+    return {
+      ...common,
+      type: 'postgres',
+      url: cfg.databaseUrl,
+      entities: entitiesFor('postgres'),
+      poolSize: cfg.poolSize ?? 10,
+      connectTimeoutMS: 10_000,
+      applicationName: 'omadm-gateway',
+      ...(cfg.schema === undefined ? {} : { schema: cfg.schema, extra: { options: `-c search_path=${quoteIdent(cfg.schema)}` } }),
+    };
+  }
+  const memory = cfg.dataDir === ':memory:';
+  if (!memory) mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: memory ? ':memory:' : join(cfg.dataDir, SQLITE_FILE),
+    entities: entitiesFor('sqlite'),
+    enableWAL: !memory,
+    timeout: 5_000, // busy_timeout: wait this long for another process's write lock
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma('synchronous = NORMAL'); // durable with WAL except on power loss of the last commits; standard WAL setting
+    },
+  };
+}
+
+/** Applies pending migrations (also what `omadm-gateway migrate` runs). */
+export async function runMigrations(ds: DataSource): Promise<void> {
+  if (ds.options.type !== 'postgres') {
+    await ds.runMigrations({ transaction: 'all' });
+    return;
+  }
+  const lock = ds.createQueryRunner();
+  try {
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await ds.runMigrations({ transaction: 'all' });
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
+/** True when the database lacks a migration this build knows (readiness check). */
+export async function hasPendingMigrations(ds: DataSource): Promise<boolean> {
+  return ds.showMigrations();
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

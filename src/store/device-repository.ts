@@ -1,0 +1,78 @@
+import type { DeviceRecord } from '../session/ports.js';
+import { toDate } from './epoch-ms.js';
+import { fromJsonText, toJsonText } from './json-text.js';
+import type { DeviceRow } from './schema.js';
+import type { Sql } from './sql-client.js';
+
+/** devices and device_bindings. Functions over an Sql handle so they compose inside one transaction. */
+
+export interface DeviceTouch {
+  deviceId: string;
+  at: number;
+  sessionId: string | null;
+  /** Replaces the stored DevInfo when given (DevInfo Replace carries the full set). */
+  devInfo: Record<string, string> | null;
+  /** Provider for a device seen for the first time when it has no binding. */
+  defaultProviderId: string;
+}
+
+/**
+ * Inserts the device on first contact (provider: binding, else default) or moves last_seen_at forward. On PostgreSQL the
+ * upsert also row-locks the device, which serialises concurrent commits for one device.
+ */
+export async function touchDevice(sql: Sql, t: DeviceTouch): Promise<void> {
+  const devInfoUpdate = t.devInfo ? ', dev_info = excluded.dev_info' : '';
+  const sessionUpdate = t.sessionId !== null ? ', last_session_id = excluded.last_session_id' : '';
+  await sql.run(
+    `INSERT INTO devices (device_id, provider_id, dev_info, enrollment_state, provisioned_pfn, push_status, push_status_at,
+                          first_seen_at, last_seen_at, last_session_id)
+     VALUES (?, COALESCE((SELECT b.provider_id FROM device_bindings b WHERE b.device_id = ?), ?), ?, 'enrolled', NULL, NULL, NULL,
+             CAST(? AS bigint), CAST(? AS bigint), ?)
+     ON CONFLICT (device_id) DO UPDATE SET
+       last_seen_at = CASE WHEN excluded.last_seen_at > devices.last_seen_at THEN excluded.last_seen_at ELSE devices.last_seen_at END
+       ${devInfoUpdate}${sessionUpdate}`,
+    [t.deviceId, t.deviceId, t.defaultProviderId, toJsonText(t.devInfo ?? {}), t.at, t.at, t.sessionId],
+  );
+}
+
+export async function markUnenrolled(sql: Sql, deviceId: string): Promise<void> {
+  await sql.run(`UPDATE devices SET enrollment_state = 'unenrolled' WHERE device_id = ?`, [deviceId]);
+}
+
+/** Records the PFN the device confirmed (null: the device does not hold a usable PFN, so the next session sends it). */
+export async function setProvisionedPfn(sql: Sql, deviceId: string, pfn: string | null): Promise<void> {
+  await sql.run(`UPDATE devices SET provisioned_pfn = ? WHERE device_id = ?`, [pfn, deviceId]);
+}
+
+export async function setPushStatus(sql: Sql, deviceId: string, status: number, at: number): Promise<void> {
+  await sql.run(`UPDATE devices SET push_status = ?, push_status_at = CAST(? AS bigint) WHERE device_id = ?`, [status, at, deviceId]);
+}
+
+/** Binds a device (known or not yet seen) to a provider. */
+export async function bindDevice(sql: Sql, deviceId: string, providerId: string, at: number): Promise<void> {
+  await sql.run(
+    `INSERT INTO device_bindings (device_id, provider_id, created_at, updated_at) VALUES (?, ?, CAST(? AS bigint), CAST(? AS bigint))
+     ON CONFLICT (device_id) DO UPDATE SET provider_id = excluded.provider_id, updated_at = excluded.updated_at`,
+    [deviceId, providerId, at, at],
+  );
+  await sql.run(`UPDATE devices SET provider_id = ? WHERE device_id = ?`, [providerId, deviceId]);
+}
+
+/** Locks (PostgreSQL) and returns the device row, or undefined. */
+export async function lockDevice(sql: Sql, deviceId: string): Promise<DeviceRow | undefined> {
+  const lock = sql.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  return sql.one<DeviceRow>(`SELECT * FROM devices WHERE device_id = ?${lock}`, [deviceId]);
+}
+
+export function toDeviceRecord(row: DeviceRow): DeviceRecord {
+  return {
+    deviceId: row.device_id,
+    providerId: row.provider_id,
+    devInfo: fromJsonText<Record<string, string>>(row.dev_info, 'dev_info') ?? {},
+    enrollmentState: row.enrollment_state === 'unenrolled' ? 'unenrolled' : 'enrolled',
+    provisionedPfn: row.provisioned_pfn,
+    firstSeenAt: toDate(row.first_seen_at),
+    lastSeenAt: toDate(row.last_seen_at),
+  };
+}
+

@@ -1,0 +1,110 @@
+import type { RawExchange, SessionEffect, SessionState } from '../session/ports.js';
+import { insertAlerts } from './alert-repository.js';
+import { recordChannel } from './channel-repository.js';
+import { markCompleted, markRequeued, markSent, respecify } from './command-repository.js';
+import { markUnenrolled, setProvisionedPfn, setPushStatus, touchDevice } from './device-repository.js';
+import { recordMessage } from './message-repository.js';
+import { saveSession } from './session-repository.js';
+import type { SqlClient, Sql } from './sql-client.js';
+import { markWoke } from './wake-repository.js';
+
+export interface ExchangeChange {
+  session: SessionState;
+  expectedVersion: number | null;
+  effects: SessionEffect[];
+  raw?: RawExchange;
+}
+
+export interface CommitOptions {
+  defaultProviderId: string;
+  messageRetention: number;
+}
+
+/**
+ * One transaction per device message: the device row (created on first contact, last seen moved forward; on PostgreSQL
+ * this row lock serialises commits of one device), the session with its version check, every effect, the raw exchange.
+ * Effects apply in order; consecutive effects of one type go to the database as one batched statement.
+ */
+export async function commitExchange(client: SqlClient, change: ExchangeChange, options: CommitOptions): Promise<void> {
+  const { session, effects, raw } = change;
+  await client.transaction(async (sql) => {
+    await touchSessionDevice(sql, change, options.defaultProviderId);
+    await saveSession(sql, session, change.expectedVersion);
+    for (const run of runsOfOneType(effects)) await applyRun(sql, run, session);
+    if (raw) await recordMessage(sql, raw, options.messageRetention);
+  });
+}
+
+async function touchSessionDevice(sql: Sql, change: ExchangeChange, defaultProviderId: string): Promise<void> {
+  const { session, effects, raw } = change;
+  const seen = effects.filter((e): e is Extract<SessionEffect, { type: 'device.seen' }> => e.type === 'device.seen');
+  const deviceIds = new Set([session.deviceId, ...seen.map((e) => e.deviceId)]);
+  for (const deviceId of deviceIds) {
+    const mine = seen.filter((e) => e.deviceId === deviceId);
+    const latest = mine[mine.length - 1];
+    const devInfo = [...mine].reverse().find((e) => Object.keys(e.devInfo).length > 0)?.devInfo ?? null;
+    const at = latest?.at.getTime() ?? raw?.at.getTime() ?? Date.parse(session.updatedAt);
+    await touchDevice(sql, {
+      deviceId,
+      at: Number.isNaN(at) ? Date.now() : at,
+      sessionId: deviceId === session.deviceId ? session.sessionId : null,
+      devInfo,
+      defaultProviderId,
+    });
+  }
+}
+
+type Run = { [T in SessionEffect['type']]: { type: T; effects: Extract<SessionEffect, { type: T }>[] } }[SessionEffect['type']];
+
+function runsOfOneType(effects: SessionEffect[]): Run[] {
+  const runs: { type: SessionEffect['type']; effects: SessionEffect[] }[] = [];
+  for (const effect of effects) {
+    const last = runs[runs.length - 1];
+    if (last && last.type === effect.type) last.effects.push(effect);
+    else runs.push({ type: effect.type, effects: [effect] });
+  }
+  return runs as Run[];
+}
+
+async function applyRun(sql: Sql, run: Run, session: SessionState): Promise<void> {
+  switch (run.type) {
+    case 'device.seen':
+      return; // folded into the device upsert at the start of the transaction
+    case 'device.unenrolled':
+      for (const id of new Set(run.effects.map((e) => e.deviceId))) await markUnenrolled(sql, id);
+      return;
+    case 'command.sent':
+      return markSent(sql, run.effects, session.deviceId, session.sessionId);
+    case 'command.completed':
+      return markCompleted(sql, run.effects);
+    case 'command.requeued':
+      return markRequeued(sql, run.effects);
+    case 'command.respecified':
+      return respecify(sql, run.effects);
+    case 'push.pfnProvisioned':
+      for (const e of lastPerDevice(run.effects)) await setProvisionedPfn(sql, e.deviceId, e.pfn);
+      return;
+    case 'push.pfnRejected':
+      for (const e of lastPerDevice(run.effects)) await setProvisionedPfn(sql, e.deviceId, null);
+      return;
+    case 'push.channelReported':
+      for (const e of run.effects) await recordChannel(sql, e.deviceId, e.channelUri, e.at.getTime());
+      return;
+    case 'push.statusReported':
+      for (const e of lastPerDevice(run.effects)) await setPushStatus(sql, e.deviceId, e.pushStatus, e.at.getTime());
+      return;
+    case 'alert.received':
+      return insertAlerts(sql, run.effects);
+    case 'session.serverInitiated':
+      for (const e of lastPerDevice(run.effects)) await markWoke(sql, e.deviceId, e.at.getTime());
+      return;
+    default: {
+      const unknown: never = run;
+      throw new Error(`unknown session effect ${(unknown as { type: string }).type}`);
+    }
+  }
+}
+
+function lastPerDevice<E extends { deviceId: string }>(effects: E[]): E[] {
+  return [...new Map(effects.map((e) => [e.deviceId, e])).values()];
+}

@@ -1,0 +1,58 @@
+import { toDate } from './epoch-ms.js';
+import { decodeCursor, encodeCursor, pageLimit } from './page-cursor.js';
+import type { PushAttemptRow } from './schema.js';
+import type { Sql } from './sql-client.js';
+import { toNumber, toNumberOrNull } from './sql-values.js';
+import type { Page, PageRequest, PushAttemptInput, PushAttemptView } from './views.js';
+
+/** Records one request to WNS and what it answered. */
+export async function recordPushAttempt(sql: Sql, a: PushAttemptInput): Promise<void> {
+  await sql.run(
+    `INSERT INTO push_attempts (wake_id, device_id, at, http_status, outcome, wns_status, device_connection_status, msg_id,
+                                debug_trace, error_description, duration_ms)
+     VALUES (?, ?, CAST(? AS bigint), ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      a.wakeId,
+      a.deviceId,
+      a.at.getTime(),
+      a.httpStatus,
+      a.outcome,
+      a.wnsStatus ?? null,
+      a.deviceConnectionStatus ?? null,
+      a.msgId ?? null,
+      a.debugTrace ?? null,
+      a.errorDescription ?? null,
+      Math.max(0, Math.round(a.durationMs)),
+    ],
+  );
+}
+
+/** A device's push attempts, newest first. */
+export async function listPushAttempts(sql: Sql, deviceId: string, page: PageRequest): Promise<Page<PushAttemptView>> {
+  const limit = pageLimit(page.limit);
+  const before = decodeCursor<number>(page.cursor, (v) => typeof v === 'number');
+  const rows = await sql.all<PushAttemptRow>(
+    `SELECT * FROM push_attempts WHERE device_id = ?${before !== null ? ' AND id < ?' : ''} ORDER BY id DESC LIMIT ?`,
+    [deviceId, ...(before !== null ? [before] : []), limit + 1],
+  );
+  const items = rows.slice(0, limit).map(toPushAttemptView);
+  const last = rows[Math.min(rows.length, limit) - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(toNumber(last.id)) : null };
+}
+
+function toPushAttemptView(row: PushAttemptRow): PushAttemptView {
+  return {
+    id: String(row.id),
+    wakeId: row.wake_id,
+    deviceId: row.device_id,
+    at: toDate(row.at),
+    httpStatus: toNumberOrNull(row.http_status),
+    outcome: row.outcome,
+    wnsStatus: row.wns_status,
+    deviceConnectionStatus: row.device_connection_status,
+    msgId: row.msg_id,
+    debugTrace: row.debug_trace,
+    errorDescription: row.error_description,
+    durationMs: toNumber(row.duration_ms),
+  };
+}

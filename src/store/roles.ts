@@ -1,0 +1,98 @@
+/**
+ * The store's narrow role interfaces: each consumer asks only for what it uses (the engine: SessionPorts; the API: the
+ * directories and the command queue; push: channels, credentials and the wake queue). createStore returns all of them.
+ */
+import type { CommandSpec, SessionPorts } from '../session/ports.js';
+import type { ChannelRef } from './channel-repository.js';
+import type {
+  AlertFilter,
+  AlertView,
+  ChannelView,
+  CommandFilter,
+  CommandView,
+  DeviceDetails,
+  DeviceFilter,
+  EnqueueOptions,
+  Page,
+  PageRequest,
+  ProviderCredentials,
+  ProviderDetails,
+  ProviderInput,
+  PushAttemptInput,
+  PushAttemptView,
+  SessionSummary,
+  StoredMessage,
+  WakeRequest,
+  WakeView,
+} from './views.js';
+
+export type { ChannelRef };
+
+export interface CommandQueue {
+  /** Throws UnknownDeviceError for a device that never checked in. */
+  enqueueCommand(deviceId: string, spec: CommandSpec, options?: EnqueueOptions): Promise<CommandView>;
+  getCommand(deviceId: string, commandId: string): Promise<CommandView | null>;
+  /** Newest first. */
+  listCommands(deviceId: string, filter?: CommandFilter): Promise<Page<CommandView>>;
+  /** Only while queued: throws CommandNotFoundError or CommandNotCancellableError. */
+  cancelCommand(deviceId: string, commandId: string): Promise<CommandView>;
+}
+
+export interface ProviderDirectory {
+  putProvider(providerId: string, input: ProviderInput): Promise<ProviderDetails>;
+  /** Secrets masked. */
+  getProvider(providerId: string): Promise<ProviderDetails | null>;
+  listProviders(): Promise<ProviderDetails[]>;
+}
+
+export interface DeviceDirectory {
+  getDevice(deviceId: string): Promise<DeviceDetails | null>;
+  listDevices(filter?: DeviceFilter): Promise<Page<DeviceDetails>>;
+  /** Works for a device that has not checked in yet (its first session then uses this provider). */
+  bindDevice(deviceId: string, providerId: string): Promise<void>;
+  /** Newest first. */
+  listSessions(deviceId: string, page?: PageRequest): Promise<Page<SessionSummary>>;
+  /** Oldest first: the raw SyncML in and out. */
+  listMessages(deviceId: string, sessionId: string, page?: PageRequest): Promise<Page<StoredMessage>>;
+  /** Newest first. */
+  listAlerts(filter?: AlertFilter): Promise<Page<AlertView>>;
+  /** Newest first. */
+  listChannels(deviceId: string): Promise<ChannelView[]>;
+}
+
+/** What push reads and records. */
+export interface PushStore {
+  /** Decrypted WNS credentials; null when the provider is unknown or has none. */
+  getProviderCredentials(providerId: string): Promise<ProviderCredentials | null>;
+  recordProviderProblem(providerId: string, problem: string, options?: { pausedUntil?: Date | null; at?: Date }): Promise<boolean>;
+  clearProviderProblem(providerId: string): Promise<boolean>;
+  /** Active and unexpired, else null. */
+  activeChannel(deviceId: string, now?: Date): Promise<ChannelView | null>;
+  markChannel(ref: ChannelRef, state: 'gone' | 'invalid', reason: string, at?: Date): Promise<boolean>;
+}
+
+export interface WakeQueue {
+  /** Throws UnknownDeviceError or NoUsableChannelError; coalesces into an outstanding wake. */
+  requestWake(request: WakeRequest): Promise<{ wake: WakeView; coalesced: boolean }>;
+  claimWakes(claim: { workerId: string; limit: number; leaseMs: number; now?: Date }): Promise<WakeView[]>;
+  markWakeSent(wakeId: string, result: { sentAt: Date; outcome: string; workerId?: string }): Promise<boolean>;
+  rescheduleWake(wakeId: string, retry: { nextAttemptAt: Date; outcome: string; reason?: string | null; workerId?: string }): Promise<boolean>;
+  failWake(wakeId: string, failure: { outcome: string; reason: string; attempted?: boolean; workerId?: string }): Promise<boolean>;
+  expireWakes(now?: Date): Promise<number>;
+  getWake(wakeId: string): Promise<WakeView | null>;
+  listWakes(deviceId: string, page?: PageRequest): Promise<Page<WakeView>>;
+  recordPushAttempt(attempt: PushAttemptInput): Promise<void>;
+  listPushAttempts(deviceId: string, page?: PageRequest): Promise<Page<PushAttemptView>>;
+}
+
+export interface Housekeeping {
+  /** Queued/sent commands past their expiry → expired. */
+  expireCommands(now?: Date): Promise<number>;
+  /** Sent commands whose session never answered since `olderThan` → queued again. */
+  requeueStaleSent(olderThan: Date): Promise<number>;
+  /** Readiness: throws when the database is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type Store = SessionPorts & CommandQueue & ProviderDirectory & DeviceDirectory & PushStore & WakeQueue & Housekeeping;

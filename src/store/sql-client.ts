@@ -1,0 +1,132 @@
+import { QueryFailedError, type DataSource, type QueryRunner } from 'typeorm';
+import { dialectOf, type Dialect } from './dialect.js';
+
+/**
+ * A thin, portable SQL layer over a TypeORM DataSource.
+ *
+ * Repositories write plain SQL with `?` placeholders (rewritten to `$n` for PostgreSQL): the hot statements are set-based
+ * (CTE updates, ON CONFLICT upserts, correlated sub-selects) that TypeORM's query builder expresses poorly, and explicit
+ * SQL keeps each repository's cost visible. TypeORM still owns connections, pooling, migrations and entity metadata.
+ *
+ * SQLite: better-sqlite3 is one synchronous connection that TypeORM shares between all callers, so two interleaved async
+ * transactions would silently nest. Every unit of work therefore runs under one async mutex, and write transactions
+ * start with BEGIN IMMEDIATE (take the write lock up front; another process waits for busy_timeout instead of failing
+ * mid-transaction).
+ */
+export interface Sql {
+  readonly dialect: Dialect;
+  all<T>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  one<T>(text: string, params?: readonly unknown[]): Promise<T | undefined>;
+  /** Runs a statement and returns the number of affected rows. */
+  run(text: string, params?: readonly unknown[]): Promise<number>;
+}
+
+export interface SqlClient {
+  readonly dialect: Dialect;
+  /** Runs reads on one connection, outside a transaction. */
+  read<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /** Runs work in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+}
+
+export function createSqlClient(ds: DataSource): SqlClient {
+  const dialect = dialectOf(ds);
+  return dialect === 'postgres' ? postgresClient(ds) : sqliteClient(ds);
+}
+
+function postgresClient(ds: DataSource): SqlClient {
+  const withRunner = async <T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> => {
+    const runner = ds.createQueryRunner();
+    try {
+      await runner.connect();
+      return await work(runner);
+    } finally {
+      await runner.release();
+    }
+  };
+  return {
+    dialect: 'postgres',
+    read: (work) => withRunner((runner) => work(sqlOn(runner, 'postgres'))),
+    transaction: (work) =>
+      withRunner(async (runner) => {
+        await runner.startTransaction();
+        try {
+          const result = await work(sqlOn(runner, 'postgres'));
+          await runner.commitTransaction();
+          return result;
+        } catch (error) {
+          if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+          throw error;
+        }
+      }),
+  };
+}
+
+function sqliteClient(ds: DataSource): SqlClient {
+  let tail: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = tail.then(work, work);
+    tail = result.catch(() => undefined);
+    return result;
+  };
+  const runner = (): QueryRunner => ds.createQueryRunner();
+  return {
+    dialect: 'sqlite',
+    read: (work) => exclusive(() => work(sqlOn(runner(), 'sqlite'))),
+    transaction: (work) =>
+      exclusive(async () => {
+        const r = runner();
+        await r.query('BEGIN IMMEDIATE');
+        try {
+          const result = await work(sqlOn(r, 'sqlite'));
+          await r.query('COMMIT');
+          return result;
+        } catch (error) {
+          await r.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }),
+  };
+}
+
+function sqlOn(runner: QueryRunner, dialect: Dialect): Sql {
+  const exec = async (text: string, params: readonly unknown[]) => {
+    const sqlText = dialect === 'postgres' ? numberPlaceholders(text) : text;
+    return runner.query(sqlText, params.map(toDriverValue), true) as Promise<{ records?: unknown[]; affected?: number }>;
+  };
+  return {
+    dialect,
+    async all<T>(text: string, params: readonly unknown[] = []) {
+      return ((await exec(text, params)).records ?? []) as T[];
+    },
+    async one<T>(text: string, params: readonly unknown[] = []) {
+      return ((await exec(text, params)).records ?? [])[0] as T | undefined;
+    },
+    async run(text: string, params: readonly unknown[] = []) {
+      const result = await exec(text, params);
+      return result.affected ?? result.records?.length ?? 0;
+    },
+  };
+}
+
+/** `?` → `$1`, `$2`, … (our SQL never contains a literal question mark). */
+export function numberPlaceholders(text: string): string {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+}
+
+function toDriverValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value instanceof Date) return value.getTime();
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) {
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  }
+  return value;
+}
+
+/** A unique or primary-key violation on either backend. */
+export function isUniqueViolation(error: unknown): boolean {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: unknown }) : undefined;
+  const code = driverError?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

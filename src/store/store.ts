@@ -1,0 +1,119 @@
+import type { DataSource } from 'typeorm';
+import { listAlerts } from './alert-repository.js';
+import { activeChannel, listChannels, markChannel } from './channel-repository.js';
+import { cancelCommand, enqueueCommand, expireCommands, getCommand, listCommands, requeueStaleSent } from './command-repository.js';
+import { getDevice, listDevices } from './device-query.js';
+import { bindDevice } from './device-repository.js';
+import { commitExchange } from './exchange-committer.js';
+import { DEFAULT_MESSAGE_RETENTION, listMessages } from './message-repository.js';
+import {
+  clearProviderProblem,
+  getProviderRow,
+  listProviderRows,
+  putProvider,
+  recordProviderProblem,
+  toProviderCredentials,
+  toProviderDetails,
+} from './provider-repository.js';
+import { listPushAttempts, recordPushAttempt } from './push-attempt-repository.js';
+import type { Store } from './roles.js';
+import { createSecretBox } from './secret-box.js';
+import { loadForMessage } from './session-loader.js';
+import { listSessions } from './session-repository.js';
+import { createSqlClient } from './sql-client.js';
+import { StoreError } from './errors.js';
+import { claimWakes, expireWakes, failWake, getWake, listWakes, markWakeSent, requestWake, rescheduleWake } from './wake-repository.js';
+
+export interface StoreOptions {
+  /** 32-byte key that seals provider secrets (see secret-box.ts). */
+  secretKey: Buffer;
+  /** ProviderID for a device with no record and no binding (DEFAULT_PROVIDER_ID). Default 'omadm-gateway'. */
+  defaultProviderId?: string;
+  /** Raw exchanges kept per device (default 200). */
+  messageRetention?: number;
+  /** How long a sent wake without TTL blocks a new one for the same device (default 600 s). */
+  wakeHoldSeconds?: number;
+  clock?: () => Date;
+}
+
+/** The store over an initialised, migrated DataSource: SessionPorts plus the operator and push roles (roles.ts). */
+export function createStore(ds: DataSource, options: StoreOptions): Store {
+  const client = createSqlClient(ds);
+  const box = createSecretBox(options.secretKey);
+  const defaultProviderId = options.defaultProviderId ?? 'omadm-gateway';
+  const messageRetention = options.messageRetention ?? DEFAULT_MESSAGE_RETENTION;
+  const holdSeconds = options.wakeHoldSeconds ?? 600;
+  const clock = options.clock ?? (() => new Date());
+  const now = () => clock().getTime();
+  const read = client.read.bind(client);
+  const tx = client.transaction.bind(client);
+
+  const provider = async (providerId: string) => {
+    const row = await read((sql) => getProviderRow(sql, providerId));
+    return row ? toProviderDetails(row) : null;
+  };
+
+  return {
+    // ── SessionPorts ──
+    loadForMessage: (deviceId, sessionId, pendingLimit) => loadForMessage(client, deviceId, sessionId, pendingLimit, defaultProviderId, now()),
+    commitExchange: (change) => commitExchange(client, change, { defaultProviderId, messageRetention }),
+
+    // ── CommandQueue ──
+    enqueueCommand: (deviceId, spec, opts = {}) => tx((sql) => enqueueCommand(sql, deviceId, spec, opts, now())),
+    getCommand: (deviceId, commandId) => read((sql) => getCommand(sql, deviceId, commandId)),
+    listCommands: (deviceId, filter = {}) => read((sql) => listCommands(sql, deviceId, filter)),
+    cancelCommand: (deviceId, commandId) => tx((sql) => cancelCommand(sql, deviceId, commandId, now())),
+
+    // ── ProviderDirectory ──
+    async putProvider(providerId, input) {
+      await tx((sql) => putProvider(sql, box, providerId, input, now()));
+      const stored = await provider(providerId);
+      if (!stored) throw new StoreError(`provider ${providerId} vanished after it was written`);
+      return stored;
+    },
+    getProvider: provider,
+    listProviders: async () => (await read(listProviderRows)).map(toProviderDetails),
+
+    // ── DeviceDirectory ──
+    getDevice: (deviceId) => read((sql) => getDevice(sql, deviceId, now())),
+    listDevices: (filter = {}) => read((sql) => listDevices(sql, filter, now())),
+    bindDevice: (deviceId, providerId) => tx((sql) => bindDevice(sql, deviceId, providerId, now())),
+    listSessions: (deviceId, page = {}) => read((sql) => listSessions(sql, deviceId, page)),
+    listMessages: (deviceId, sessionId, page = {}) => read((sql) => listMessages(sql, deviceId, sessionId, page)),
+    listAlerts: (filter = {}) => read((sql) => listAlerts(sql, filter)),
+    listChannels: (deviceId) => read((sql) => listChannels(sql, deviceId)),
+
+    // ── PushStore ──
+    async getProviderCredentials(providerId) {
+      const row = await read((sql) => getProviderRow(sql, providerId));
+      return row ? toProviderCredentials(row, box) : null;
+    },
+    recordProviderProblem: (providerId, problem, o = {}) =>
+      tx((sql) => recordProviderProblem(sql, providerId, problem, o.at?.getTime() ?? now(), o.pausedUntil?.getTime() ?? null)),
+    clearProviderProblem: (providerId) => tx((sql) => clearProviderProblem(sql, providerId)),
+    activeChannel: (deviceId, at) => read((sql) => activeChannel(sql, deviceId, at?.getTime() ?? now())),
+    markChannel: (ref, state, reason, at) => tx((sql) => markChannel(sql, ref, state, reason, at?.getTime() ?? now())),
+
+    // ── WakeQueue ──
+    requestWake: (request) => tx((sql) => requestWake(sql, request, request.at?.getTime() ?? now(), holdSeconds)),
+    claimWakes: (c) => tx((sql) => claimWakes(sql, { workerId: c.workerId, limit: c.limit, leaseMs: c.leaseMs, now: c.now?.getTime() ?? now() })),
+    markWakeSent: (id, r) => tx((sql) => markWakeSent(sql, id, r.sentAt.getTime(), r.outcome, r.workerId)),
+    rescheduleWake: (id, r) => tx((sql) => rescheduleWake(sql, id, r.nextAttemptAt.getTime(), r.outcome, r.reason ?? null, r.workerId)),
+    failWake: (id, f) => tx((sql) => failWake(sql, id, f.outcome, f.reason, f.attempted ?? true, f.workerId)),
+    expireWakes: (at) => tx((sql) => expireWakes(sql, at?.getTime() ?? now(), holdSeconds)),
+    getWake: (id) => read((sql) => getWake(sql, id)),
+    listWakes: (deviceId, page = {}) => read((sql) => listWakes(sql, deviceId, page)),
+    recordPushAttempt: (attempt) => tx((sql) => recordPushAttempt(sql, attempt)),
+    listPushAttempts: (deviceId, page = {}) => read((sql) => listPushAttempts(sql, deviceId, page)),
+
+    // ── Housekeeping ──
+    expireCommands: (at) => tx((sql) => expireCommands(sql, at?.getTime() ?? now())),
+    requeueStaleSent: (olderThan) => tx((sql) => requeueStaleSent(sql, olderThan.getTime())),
+    ping: async () => {
+      await read((sql) => sql.one('SELECT 1 AS ok'));
+    },
+    close: async () => {
+      if (ds.isInitialized) await ds.destroy();
+    },
+  };
+}

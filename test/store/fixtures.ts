@@ -1,0 +1,31 @@
+import type { SessionEffect, SessionState } from '../../src/session/ports.js';
+
+/** A fixed clock for the store tests (no timing in assertions). */
+export const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
+export const at = (offsetMs = 0): Date => new Date(T0 + offsetMs);
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const DAY = 24 * 60 * MINUTE;
+
+export const SECRET_KEY = Buffer.alloc(32, 7);
+
+export function sessionState(deviceId: string, sessionId: string, over: Partial<SessionState> = {}): SessionState {
+  return {
+    deviceId,
+    sessionId,
+    trigger: '1201',
+    startedAt: at().toISOString(),
+    updatedAt: at().toISOString(),
+    ended: false,
+    version: 0,
+    data: { nextMsgID: 2, outstanding: [{ msgID: '1', cmdID: '3' }], nested: { ok: true, list: [1, 'two', null] } },
+    ...over,
+  };
+}
+
+export const seen = (deviceId: string, when: Date, devInfo: Record<string, string> = {}): SessionEffect => ({
+  type: 'device.seen',
+  deviceId,
+  at: when,
+  devInfo,
+});
