@@ -55,7 +55,7 @@ describe('device CSP tree', () => {
     const t = buildDeviceTree(profile);
     expect(t.get('./DevInfo').result).toEqual({ format: 'node', type: 'text/plain', data: 'DevId/Man/Mod/DmV/Lang' });
     expect(t.add('./Vendor/MSFT/Policy/Config/My%20Area', { format: 'node' }).status).toBe('200');
-    expect(t.get('./Vendor/MSFT/Policy/Config').result?.data.split('/')).toContain('My%20Area');
+    expect(t.get('./Vendor/MSFT/Policy/Config').result?.data?.split('/')).toContain('My%20Area');
   });
 
   it('404 for a missing node on Get, Replace, Delete and Exec', () => {

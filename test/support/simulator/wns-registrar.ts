@@ -72,6 +72,10 @@ export class InMemoryWnsRegistrar implements WnsRegistrar {
     this.refused.set(pfn, reason);
   }
 
+  accept(pfn: string): void {
+    this.refused.delete(pfn);
+  }
+
   /** Delivers a raw notification; false when nobody holds the channel. */
   deliver(channelUri: string, payload = ''): boolean {
     const ch = this.channels.get(channelUri);
