@@ -1,0 +1,77 @@
+/**
+ * Transcript text → Transcript: header (optional), documents, parsed messages, sides. Pure: the SyncML parser is
+ * passed in (read-transcript-file.ts passes the codec's parseSyncML).
+ */
+import type { SyncML } from '../syncml/model.js';
+import { assignSides, inferServerUri } from './assign-sides.js';
+import { parseTranscriptHeader } from './parse-transcript-header.js';
+import { splitFrontMatter } from './split-front-matter.js';
+import { splitSyncMLDocuments } from './split-syncml-documents.js';
+import type { Transcript, TranscriptHeader } from './transcript.js';
+import { TranscriptFormatError } from './transcript-format-error.js';
+
+export type SyncMLParser = (text: string) => SyncML;
+
+export interface ParseTranscriptOptions {
+  fileName?: string;
+  parse: SyncMLParser;
+  /** Overrides the header's mode (CLI --mode). */
+  mode?: Transcript['mode'];
+}
+
+export function parseTranscript(input: string, options: ParseTranscriptOptions): Transcript {
+  const name = options.fileName ?? 'transcript';
+  const front = splitFrontMatter(input, name);
+  const header: TranscriptHeader = front.header === null ? {} : parseTranscriptHeader(front.header, name);
+  const docs = splitSyncMLDocuments(front.body, { fileName: name, lineOffset: front.bodyLineOffset });
+  if (docs.length === 0) throw new TranscriptFormatError(`${name}: no <SyncML> document found`);
+
+  const parsed = docs.map((doc, i) => {
+    try {
+      return options.parse(doc.text);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TranscriptFormatError(`${name}:${doc.line}: message ${i + 1} is not valid SyncML: ${reason}`, { cause: error });
+    }
+  });
+
+  const messageOptions = header.messages ?? {};
+  for (const key of Object.keys(messageOptions)) {
+    if (Number(key) > docs.length) throw new TranscriptFormatError(`${name}: header has options for message ${key}, but the file holds ${docs.length}`);
+  }
+  for (const key of Object.keys(header.setup?.clock?.advance ?? {})) {
+    if (Number(key) > docs.length) throw new TranscriptFormatError(`${name}: clock.advance names message ${key}, but the file holds ${docs.length}`);
+  }
+
+  const serverUri = header.serverUri ?? inferServerUri(parsed, messageOptions);
+  const sides = assignSides(parsed, serverUri, messageOptions, name);
+  for (const command of header.setup?.commands ?? []) {
+    const at = command.beforeMessage;
+    if (at !== undefined && (at > docs.length || sides[at - 1] !== 'device')) {
+      throw new TranscriptFormatError(`${name}: command ${command.ref} is queued before message ${at}, which is not a device message`);
+    }
+  }
+  const refs = new Set<string>();
+  for (const command of header.setup?.commands ?? []) {
+    if (refs.has(command.ref)) throw new TranscriptFormatError(`${name}: command ref ${command.ref} is used twice`);
+    refs.add(command.ref);
+  }
+  for (const expectation of header.expect?.commands ?? []) {
+    if (!refs.has(expectation.ref)) throw new TranscriptFormatError(`${name}: expect.commands names ${expectation.ref}, which setup.commands does not queue`);
+  }
+
+  return {
+    name,
+    header,
+    hasHeader: front.header !== null,
+    mode: options.mode ?? header.mode ?? 'strict',
+    serverUri,
+    messages: docs.map((doc, i) => ({
+      index: i + 1,
+      side: sides[i] ?? 'device',
+      line: doc.line,
+      text: doc.text,
+      syncml: parsed[i] as SyncML,
+    })),
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * Replays a transcript against a fresh gateway: applies the setup, sends each device message over real HTTP,
+ * compares each reply with the recorded server message (strict) and checks the protocol rules (always), then
+ * checks the expectations on stored state. The gateway, the codec and the HTTP client are passed in.
+ */
+import type { SyncML } from '../syncml/model.js';
+import { CONTENT_TYPE_XML } from '../syncml/model.js';
+import { checkCommandPatterns } from './check-command-patterns.js';
+import { checkExpectations } from './check-expectations.js';
+import { checkReplyRules } from './check-reply-rules.js';
+import { diffSyncML, formatDifference } from './diff-syncml.js';
+import type { GatewayUnderTest, StartGateway } from './gateway-under-test.js';
+import { describeCommand, matchCommands } from './match-commands.js';
+import { parseDuration } from './parse-duration.js';
+import { ReferenceMap } from './reference-map.js';
+import type { ExchangeReport, ReplayReport } from './replay-report.js';
+import type { Transcript, TranscriptMessage } from './transcript.js';
+
+export interface ReplayCodec {
+  parse(input: Uint8Array | string): SyncML;
+  serialize(message: SyncML): string;
+}
+
+export interface ReplayDeps {
+  startGateway: StartGateway;
+  codec: ReplayCodec;
+  fetch?: typeof fetch;
+}
+
+export const DEFAULT_CLOCK_START = '2025-01-06T09:00:00Z';
+const USER_AGENT = 'MSFT OMA DM Client/1.2.0.1'; // MS-MDM §2.1 Note 2
+
+interface SessionTrack {
+  sessionId: string;
+  lastDeviceMsgID: number;
+  lastReplyMsgID: number;
+}
+
+export async function replayTranscript(t: Transcript, deps: ReplayDeps): Promise<ReplayReport> {
+  const report: ReplayReport = {
+    file: t.name,
+    ...(t.header.purpose ? { purpose: t.header.purpose } : {}),
+    mode: t.mode,
+    ok: false,
+    exchanges: [],
+    expectationFailures: [],
+  };
+  const setup = t.header.setup ?? {};
+  let now = Date.parse(setup.clock?.start ?? DEFAULT_CLOCK_START);
+  const step = parseDuration(setup.clock?.step ?? '1s');
+  const advance = setup.clock?.advance ?? {};
+  const deviceMessages = t.messages.filter((m) => m.side === 'device');
+  const defaultDeviceId = deviceMessages[0]?.syncml.header.source.locURI ?? '';
+  const doFetch = deps.fetch ?? fetch;
+
+  let gateway: GatewayUnderTest | null = null;
+  try {
+    gateway = await deps.startGateway({
+      clock: () => new Date(now),
+      ...(setup.defaultProviderId ? { defaultProviderId: setup.defaultProviderId } : {}),
+    });
+    const commandIds = new Map<string, string>();
+    const queue = async (atMessage: number): Promise<void> => {
+      const due = (setup.commands ?? []).filter((c) => (c.beforeMessage ?? 1) === atMessage);
+      if (!due.length) return;
+      const seeded = await (gateway as GatewayUnderTest).seed({
+        commands: due.map((c) => ({
+          deviceId: c.deviceId ?? defaultDeviceId,
+          spec: c.spec,
+          ...(c.addFallbackToReplace !== undefined ? { addFallbackToReplace: c.addFallbackToReplace } : {}),
+        })),
+      });
+      due.forEach((c, k) => {
+        const id = seeded.commandIds[k];
+        if (id !== undefined) commandIds.set(c.ref, id);
+      });
+    };
+    await gateway.seed({
+      ...(setup.providers ? { providers: setup.providers } : {}),
+      ...(setup.devices ? { devices: setup.devices } : {}),
+    });
+
+    const sessions = new Map<string, SessionTrack>();
+    const refMaps = new Map<string, ReferenceMap>();
+    for (let i = 0; i < t.messages.length; i++) {
+      const m = t.messages[i] as TranscriptMessage;
+      if (m.side !== 'device') continue;
+      await queue(m.index);
+      now += step + (advance[String(m.index)] !== undefined ? parseDuration(advance[String(m.index)] as string) : 0);
+      const next = t.messages[i + 1];
+      const recorded = next?.side === 'server' ? next : undefined;
+      report.exchanges.push(
+        await exchange(t, m, recorded, { gateway, deps, doFetch, sessions, refMaps, nextDevice: nextDeviceMessage(t, i) }),
+      );
+    }
+    if (t.header.expect) {
+      const state = await gateway.inspect();
+      report.expectationFailures = checkExpectations(t.header.expect, state, { defaultDeviceId, commandIds });
+    }
+  } catch (error) {
+    report.error = `replay stopped: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    if (gateway) {
+      try {
+        await gateway.close();
+      } catch (error) {
+        report.error ??= `closing the gateway failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+  }
+  report.ok =
+    !report.error &&
+    report.expectationFailures.length === 0 &&
+    report.exchanges.every((x) => x.differences.length === 0 && x.violations.length === 0 && x.failures.length === 0);
+  return report;
+}
+
+/** The device's next message in the same session, if any (a 1222 there lets the reply omit Final). */
+function nextDeviceMessage(t: Transcript, i: number): SyncML | undefined {
+  const current = (t.messages[i] as TranscriptMessage).syncml.header;
+  for (let k = i + 1; k < t.messages.length; k++) {
+    const m = t.messages[k] as TranscriptMessage;
+    if (m.side !== 'device') continue;
+    const h = m.syncml.header;
+    if (h.source.locURI !== current.source.locURI) continue;
+    return h.sessionID === current.sessionID && h.msgID !== '1' ? m.syncml : undefined;
+  }
+  return undefined;
+}
+
+interface ExchangeContext {
+  gateway: GatewayUnderTest;
+  deps: ReplayDeps;
+  doFetch: typeof fetch;
+  sessions: Map<string, SessionTrack>;
+  refMaps: Map<string, ReferenceMap>;
+  nextDevice: SyncML | undefined;
+}
+
+async function exchange(t: Transcript, m: TranscriptMessage, recorded: TranscriptMessage | undefined, ctx: ExchangeContext): Promise<ExchangeReport> {
+  const opts = t.header.messages?.[String(m.index)] ?? {};
+  const hdr = m.syncml.header;
+  const deviceId = hdr.source.locURI;
+  const msgID = Number(hdr.msgID);
+  const x: ExchangeReport = {
+    deviceMessage: m.index,
+    ...(recorded ? { serverMessage: recorded.index } : {}),
+    httpStatus: 0,
+    sent: 'verbatim',
+    differences: [],
+    violations: [],
+    failures: [],
+    notes: [],
+  };
+
+  // Session bookkeeping: a new SessionID or MsgID 1 starts a session; the server numbers its replies 1, 2, 3…
+  let track = ctx.sessions.get(deviceId);
+  let refMap = ctx.refMaps.get(deviceId);
+  if (!refMap) ctx.refMaps.set(deviceId, (refMap = new ReferenceMap()));
+  let replayed = false;
+  if (!track || track.sessionId !== hdr.sessionID || hdr.msgID === '1') {
+    if (track && track.sessionId === hdr.sessionID && track.lastDeviceMsgID === 1 && msgID === 1) replayed = true;
+    else {
+      track = { sessionId: hdr.sessionID, lastDeviceMsgID: 0, lastReplyMsgID: 0 };
+      ctx.sessions.set(deviceId, track);
+      refMap.reset();
+    }
+  } else if (msgID <= track.lastDeviceMsgID) replayed = true;
+  if (replayed) x.notes.push(`device MsgID ${hdr.msgID} repeats or goes back (last was ${track.lastDeviceMsgID}): the reply MsgID sequence is not checked`);
+
+  const rewrite = refMap.rewrite(m.syncml);
+  if (rewrite.dropped.length) x.notes.push(`dropped the device's answers to recorded commands the gateway did not send (MsgRef/CmdRef ${rewrite.dropped.join(', ')})`);
+  if (rewrite.unknown.length) x.notes.push(`the device refers to commands the gateway never sent (MsgRef/CmdRef ${rewrite.unknown.join(', ')})`);
+  const body = rewrite.changed ? ctx.deps.codec.serialize(rewrite.message) : m.text;
+  if (rewrite.changed) x.sent = 'rewritten';
+
+  const response = await ctx.doFetch(ctx.gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': CONTENT_TYPE_XML, accept: CONTENT_TYPE_XML, 'user-agent': USER_AGENT },
+    body: Buffer.from(body, 'utf8'),
+  });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  x.httpStatus = response.status;
+  const wantStatus = opts.httpStatus ?? 200;
+  const text = Buffer.from(bytes).toString('utf8');
+  x.replyText = text;
+  if (response.status !== wantStatus) {
+    x.failures.push(`HTTP ${response.status}, expected ${wantStatus}: ${text.slice(0, 200)}`);
+    return x;
+  }
+  track.lastDeviceMsgID = Math.max(track.lastDeviceMsgID, msgID);
+  if (response.status !== 200) return x;
+
+  let reply: SyncML;
+  try {
+    reply = ctx.deps.codec.parse(bytes);
+  } catch (error) {
+    x.failures.push(`the reply is not valid SyncML: ${error instanceof Error ? error.message : String(error)}`);
+    return x;
+  }
+
+  const expectedMsgID = replayed ? undefined : String(track.lastReplyMsgID + 1);
+  x.violations = checkReplyRules(rewrite.message, reply, {
+    ...(expectedMsgID !== undefined ? { expectedMsgID } : {}),
+    ...(ctx.nextDevice ? { nextDeviceMessage: ctx.nextDevice } : {}),
+    skip: opts.skipRules ?? [],
+  });
+  const replyMsgID = Number(reply.header.msgID);
+  if (Number.isFinite(replyMsgID)) track.lastReplyMsgID = Math.max(track.lastReplyMsgID, replyMsgID);
+
+  const mode = opts.mode ?? t.mode;
+  if (recorded && mode === 'strict') {
+    x.differences = diffSyncML(recorded.syncml, reply).map((d) => formatDifference(recorded.index, d));
+  } else if (recorded && t.header.matchCommands) {
+    const matching = matchCommands(recorded.syncml.body.commands, reply.body.commands);
+    for (const c of matching.missing) x.failures.push(`message ${recorded.index} (server) has ${describeCommand(c)}; the reply does not`);
+    for (const c of matching.unexpected) x.failures.push(`the reply carries ${describeCommand(c)}; message ${recorded.index} (server) does not`);
+    for (const p of matching.pairs.filter((q) => !q.exact)) {
+      x.failures.push(`message ${recorded.index} (server) has ${describeCommand(p.recorded)}; the reply has ${describeCommand(p.actual)}`);
+    }
+  }
+  x.failures.push(...checkCommandPatterns(reply, opts.contains, opts.lacks));
+  refMap.learn(recorded?.syncml, reply);
+  return x;
+}
