@@ -1,0 +1,30 @@
+/**
+ * Building blocks of a server reply: the SyncHdr (a.2) and Status elements (a.3).
+ */
+import type { Command, Status, SyncHdr, SyncML } from '../syncml/model.js';
+import type { OwedStatus } from './turn.js';
+
+/** a.2: echo SessionID, swap Target/Source, the server's own MsgID; VerDTD 1.2, VerProto DM/1.2. */
+export function replyHeader(device: SyncHdr, msgID: number, serverURI: string): SyncHdr {
+  return {
+    verDTD: '1.2',
+    verProto: 'DM/1.2',
+    sessionID: device.sessionID,
+    msgID: String(msgID),
+    target: { locURI: device.source.locURI },
+    source: { locURI: serverURI },
+  };
+}
+
+/** a.3: the Status for the SyncHdr comes first, CmdRef 0, Cmd SyncHdr, MsgRef = the device's MsgID (MS-MDM §2.2.6.1). */
+export function syncHdrStatus(cmdID: string, deviceMsgID: string, code: string): Status {
+  return { kind: 'Status', cmdID, msgRef: deviceMsgID, cmdRef: '0', cmd: 'SyncHdr', data: code, items: [] };
+}
+
+export function toStatus(owed: OwedStatus, cmdID: string, deviceMsgID: string): Status {
+  return { kind: 'Status', cmdID, msgRef: deviceMsgID, cmdRef: owed.cmdRef, cmd: owed.cmd, data: owed.code, items: [] };
+}
+
+export function assembleReply(header: SyncHdr, commands: Command[], final: boolean): SyncML {
+  return { header, body: { commands, final } };
+}
