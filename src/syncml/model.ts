@@ -50,6 +50,11 @@ export interface Item {
   source?: LocRef;
   meta?: Meta;
   data?: DataValue;
+  /**
+   * The `msft:originalerror` attribute of Data: the Windows HRESULT behind a failure, e.g. "0x86000002"
+   * (MS-MDM §2.2.5.1; sent when SyncApplicationVersion >= 3.0).
+   */
+  originalError?: string;
   moreData?: boolean;
 }
 
@@ -103,6 +108,8 @@ export interface Results extends CommandBase {
   msgRef?: string;
   cmdRef: string;
   meta?: Meta;
+  /** MS-MDM §2.2.7.8 adds Cmd (the command the Results answer, "Get") after CmdRef; OMA's DTD has none. */
+  cmd?: string;
   targetRef?: string[];
   sourceRef?: string[];
   items: Item[];
@@ -120,17 +127,23 @@ export interface Status extends CommandBase {
   chal?: Chal;
   /** The status code, e.g. "200" (see codes.ts StatusCode). */
   data: string;
+  /** `msft:originalerror` on the status Data: the Windows HRESULT behind the code (MS-MDM §2.2.5.1). */
+  originalError?: string;
   items: Item[];
 }
 
 /**
- * An element under SyncBody, Atomic or Sequence that is not a command we know.
- * It is kept (never dropped silently) so the session engine can answer it with 400 (OMA-SUP).
+ * An element under SyncBody, Atomic or Sequence that is not a command we know, or a known command
+ * whose content could not be read (then `reason` says why, e.g. a missing CmdID or an unexpected
+ * child element). It is kept (never dropped silently) so the session engine can answer it with 400
+ * (OMA-SUP: an invalid element under SyncBody/Atomic/Sequence gets 400; no CmdID → blank CmdRef).
  */
 export interface UnknownCommand {
   kind: 'Unknown';
   name: string;
   cmdID?: string;
+  /** Set when `name` is a known command whose content was malformed. */
+  reason?: string;
 }
 
 export type Command = ItemCommand | Alert | Container | Results | Status | UnknownCommand;
