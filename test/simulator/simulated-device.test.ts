@@ -1,84 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert, Command, Results, Status, SyncML } from '../../src/syncml/model.js';
-import { pushPaths } from '../support/simulator/device-tree.js';
-import type { DmTransport } from '../support/simulator/dm-session.js';
-import { add, exec, get, replace, SERVER_URL, serverMessage } from '../support/simulator/scripted-server.js';
+import type { Results, SyncML } from '../../src/syncml/model.js';
+import { exec, get, replace, SERVER_URL } from '../support/simulator/scripted-server.js';
 import { DAY, HOUR, MINUTE, SimClock } from '../support/simulator/sim-clock.js';
 import { SimulatedDevice, type SimulatedDeviceOptions } from '../support/simulator/simulated-device.js';
 import { InMemoryWnsRegistrar } from '../support/simulator/wns-registrar.js';
+import { MiniGateway } from './mini-gateway.js';
 
 const PFN = 'Contoso.MDM_8wekyb3d8bbwe';
-const push = pushPaths('omadm-gateway');
-
-interface Observed {
-  sessionId: string;
-  trigger: string;
-  channelUri?: string | null;
-  pushStatus?: number;
-  pfnStatus?: string;
-  alerts: Alert[];
-  statuses: Status[];
-}
-
-/**
- * A tiny gateway stand-in at model level: every session it does the push plan (Replace PFN when the device is not
- * known to hold it, Add after a 404, Get ChannelURI and Status), plus any `extra` commands queued by the test.
- * It forgets the provisioned PFN when the device reports Push/Status 1-6 (the gateway's re-provisioning rule).
- */
-class MiniGateway implements DmTransport {
-  pfn: string | null = PFN;
-  provisioned = false;
-  extra: Command[] = [];
-  sessions: Observed[] = [];
-  private msgId = 0;
-  private pending: Map<string, string> = new Map();
-
-  async exchange(m: SyncML): Promise<SyncML> {
-    const first = m.body.commands[0];
-    if (first?.kind === 'Alert' && (first.data === '1200' || first.data === '1201')) {
-      this.msgId = 0;
-      this.sessions.push({ sessionId: m.header.sessionID, trigger: first.data, alerts: m.body.commands.filter((c): c is Alert => c.kind === 'Alert'), statuses: [] });
-      const cmds: Command[] = [];
-      if (this.pfn && !this.provisioned) cmds.push(replace(push.pfn, this.pfn));
-      cmds.push(get(push.channelUri), get(push.status), ...this.extra);
-      this.extra = [];
-      const reply = serverMessage(m, ++this.msgId, { commands: cmds });
-      this.pending = new Map(reply.body.commands.flatMap((c) => (c.kind === 'Replace' || c.kind === 'Add' || c.kind === 'Get' ? [[c.cmdID, `${c.kind} ${c.items[0]!.target!.locURI}`]] : [])));
-      return reply;
-    }
-    const s = this.sessions.at(-1)!;
-    const followUp: Command[] = [];
-    for (const c of m.body.commands) {
-      if (c.kind === 'Status') {
-        s.statuses.push(c);
-        const what = this.pending.get(c.cmdRef);
-        if (what?.endsWith('/PFN')) {
-          s.pfnStatus = c.data;
-          if (c.data === '200') this.provisioned = true;
-          if (c.data === '404' && what.startsWith('Replace') && this.pfn) followUp.push(add(push.pfn, this.pfn), get(push.channelUri), get(push.status));
-        }
-        if (what === `Get ${push.channelUri}` && c.data === '404') s.channelUri = null;
-      }
-      if (c.kind === 'Results') {
-        const item = c.items[0]!;
-        const text = item.data?.kind === 'text' ? item.data.text : null;
-        if (item.source?.locURI === push.channelUri) s.channelUri = text;
-        if (item.source?.locURI === push.status) {
-          s.pushStatus = Number(text);
-          if (s.pushStatus >= 1 && s.pushStatus <= 6 && s.pushStatus !== 4) this.provisioned = false;
-        }
-      }
-    }
-    const reply = serverMessage(m, ++this.msgId, { commands: followUp });
-    this.pending = new Map(reply.body.commands.flatMap((c) => (c.kind === 'Add' || c.kind === 'Get' ? [[c.cmdID, `${c.kind} ${c.items[0]!.target!.locURI}`]] : [])));
-    return reply;
-  }
-}
 
 function setup(opts: Partial<SimulatedDeviceOptions> = {}) {
   const clock = new SimClock(new Date('2025-03-01T00:00:00Z'));
   const registrar = new InMemoryWnsRegistrar();
-  const gateway = new MiniGateway();
+  const gateway = new MiniGateway(PFN);
   const device = new SimulatedDevice({ serverUrl: SERVER_URL, transport: gateway, clock, registrar, deviceId: 'DEV-A', polling: false, ...opts });
   return { clock, registrar, gateway, device };
 }
@@ -206,7 +139,7 @@ describe('simulated device: push', () => {
     device.setOnline(true);
     await device.checkIn();
     expect(gateway.sessions[1]).toMatchObject({ pushStatus: 5, channelUri: first });
-    expect(gateway.provisioned).toBe(false);
+    expect(gateway.state('DEV-A').provisioned).toBe(false);
     await device.checkIn();
     const s = gateway.sessions[2]!;
     expect(s.pfnStatus).toBe('200');
@@ -241,7 +174,7 @@ describe('simulated device: polling, Exec and unenrollment', () => {
   it('re-anchors the schedule when the server changes the Poll nodes', async () => {
     const { device, clock, gateway } = setup({ polling: true });
     const poll = './Vendor/MSFT/DMClient/Provider/omadm-gateway/Poll';
-    gateway.extra = [replace(`${poll}/IntervalForFirstSetOfRetries`, '60', 'int'), replace(`${poll}/NumberOfFirstRetries`, '0', 'int')];
+    gateway.queue('DEV-A', replace(`${poll}/IntervalForFirstSetOfRetries`, '60', 'int'), replace(`${poll}/NumberOfFirstRetries`, '0', 'int'));
     await clock.advance(10 * MINUTE);
     await device.checkIn();
     await clock.advance(59 * MINUTE);
@@ -259,7 +192,7 @@ describe('simulated device: polling, Exec and unenrollment', () => {
 
   it('RebootNow: 200, and the device reboots after the session', async () => {
     const { device, gateway } = setup();
-    gateway.extra = [exec('./Device/Vendor/MSFT/Reboot/RebootNow')];
+    gateway.queue('DEV-A', exec('./Device/Vendor/MSFT/Reboot/RebootNow'));
     await device.checkIn();
     expect(gateway.sessions[0]!.statuses.find((s) => s.cmd === 'Exec')!.data).toBe('200');
     expect(device.reboots).toBe(1);
@@ -269,7 +202,7 @@ describe('simulated device: polling, Exec and unenrollment', () => {
     const { device, gateway, registrar, clock } = setup({ polling: true });
     await device.checkIn();
     const uri = gateway.sessions[0]!.channelUri!;
-    gateway.extra = [exec('./Vendor/MSFT/DMClient/Provider/omadm-gateway/Unenroll', 'omadm-gateway')];
+    gateway.queue('DEV-A', exec('./Vendor/MSFT/DMClient/Provider/omadm-gateway/Unenroll', 'omadm-gateway'));
     await device.checkIn();
     expect(device.sessions[1]).toMatchObject({ endedBy: 'unenroll', messagesSent: 1 });
     const alertSession = gateway.sessions[2]!;
@@ -292,7 +225,7 @@ describe('simulated device: polling, Exec and unenrollment', () => {
 
   it('answers Gets of DevDetail from its profile', async () => {
     const { device, gateway } = setup({ deviceName: 'KIOSK-7', swVersion: '10.0.26100.1' });
-    gateway.extra = [get('./DevDetail/Ext/Microsoft/DeviceName', './DevDetail/SwV')];
+    gateway.queue('DEV-A', get('./DevDetail/Ext/Microsoft/DeviceName', './DevDetail/SwV'));
     const records: Results[] = [];
     const transport = gateway.exchange.bind(gateway);
     gateway.exchange = async (m: SyncML) => {

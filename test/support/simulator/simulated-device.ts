@@ -47,6 +47,8 @@ export interface SimulatedDeviceOptions extends Partial<DeviceProfile> {
   /** Wall clock in ms for latencies (default performance.now). */
   monotonic?: () => number;
   onSession?(record: DeviceSessionRecord, device: SimulatedDevice): void;
+  /** Bounds how many sessions run at once across devices: every session runs inside it. */
+  sessionGate?: <T>(run: () => Promise<T>) => Promise<T>;
   /** Passed through to every session (transcript capture). */
   onExchange?: SessionParams['onExchange'];
 }
@@ -155,14 +157,20 @@ export class SimulatedDevice {
   }
 
   private async runSession(reason: SessionReason, alerts: GenericAlert[]): Promise<DeviceSessionRecord | null> {
-    let wakeToSessionMs: number | undefined;
+    let wakeSince: number | null = null;
     if (reason === 'wake') {
-      if (this.wakePendingSince !== null) wakeToSessionMs = this.monotonic() - this.wakePendingSince;
+      wakeSince = this.wakePendingSince;
       this.wakePendingSince = null;
     }
     if (!this.online || (!this.enrolled && reason !== 'unenroll-alert')) return null;
+    const gate = this.opts.sessionGate ?? ((run) => run());
+    return gate(() => this.runSessionNow(reason, alerts, wakeSince));
+  }
+
+  private async runSessionNow(reason: SessionReason, alerts: GenericAlert[], wakeSince: number | null): Promise<DeviceSessionRecord> {
     const startedAt = this.opts.clock.now();
     const t0 = this.monotonic();
+    const wakeToSessionMs = wakeSince === null ? undefined : t0 - wakeSince;
     this.sessionCounter = (this.sessionCounter % 255) + 1;
     const report = await runDmSession({
       transport: this.opts.transport,
@@ -199,7 +207,7 @@ export class SimulatedDevice {
     if (record.endedBy === 'unenroll') {
       // "The server doesn't get a response for the unenrollment, instead a generic alert notification is sent"
       // in a new session; then the enrollment is gone (PROTOCOL.md "Unenrollment").
-      await this.runSession('unenroll-alert', [UNENROLL_ALERT]);
+      await this.runSessionNow('unenroll-alert', [UNENROLL_ALERT], null); // already inside the session gate
       this.removeEnrollment();
       return;
     }

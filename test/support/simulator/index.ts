@@ -1,0 +1,15 @@
+/** The simulated Windows DMClient device: library entry point for tests, the CLI `simulate` and benchmarks. */
+export { runSimulation, deviceIdFor, type RunSimulationOptions, type SimulationResult } from './run-simulation.js';
+export { formatSummary, summarize, stats, type SimulationSummary, type LatencyStats } from './simulation-summary.js';
+export { SimulatedDevice, type SimulatedDeviceOptions, type DeviceSessionRecord, type SessionReason } from './simulated-device.js';
+export { runDmSession, type DmTransport, type SessionReport, type SessionEnd, type SessionParams } from './dm-session.js';
+export { createHttpTransport, DmHttpError, assertLoopback, type HttpTransportOptions, type SyncMLCodec } from './http-transport.js';
+export { SimClock, DAY, HOUR, MINUTE, type DeviceClock } from './sim-clock.js';
+export { InMemoryWnsRegistrar, WnsRegistrationError, type WnsRegistrar, type WakeNotification, type WnsRegistration } from './wns-registrar.js';
+export { fakeWnsRegistrar, type FakeWnsRegistrar } from './fake-wns-registrar.js';
+export { PushChannel, PushStatus } from './push-channel.js';
+export { CspTree } from './csp-tree.js';
+export { buildDeviceTree, pushPaths, providerRoot, LARGE_OBJECT_PATH, REBOOT_NOW_PATH, type DeviceProfile } from './device-tree.js';
+export { UNENROLL_ALERT, type GenericAlert } from './device-package.js';
+export { scriptedServer, serverMessage, get, replace, add, del, exec, atomic, sequence, alert, SERVER_URL } from './scripted-server.js';
+export { createLimiter } from './limiter.js';
