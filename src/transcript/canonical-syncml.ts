@@ -14,6 +14,9 @@ export interface CanonNode {
   children: CanonNode[];
 }
 
+/** The `msft:originalerror` attribute of Data (MS-MDM §2.2.5.1), shown as a pseudo-element after Data. */
+const ORIGINAL_ERROR = 'Data@msft:originalerror';
+
 const node = (name: string, children: CanonNode[] = []): CanonNode => ({ name, children });
 const leaf = (name: string, text: string): CanonNode => ({ name, text: text.trim(), children: [] });
 
@@ -55,6 +58,7 @@ function cred(name: 'Cred', value: { meta?: Meta; data: string } | undefined): C
 function item(value: Item): CanonNode {
   const c: CanonNode[] = [...locRef('Target', value.target), ...locRef('Source', value.source), ...meta(value.meta)];
   if (value.data) c.push(leaf('Data', value.data.kind === 'text' ? value.data.text : compactXml(value.data.xml)));
+  pushLeaf(c, ORIGINAL_ERROR, value.originalError);
   pushFlag(c, 'MoreData', value.moreData);
   return node('Item', c);
 }
@@ -77,12 +81,14 @@ export function canonicalCommand(cmd: Command): CanonNode {
       c.push(...cred('Cred', cmd.cred));
       if (cmd.chal) c.push(node('Chal', meta(cmd.chal.meta)));
       pushLeaf(c, 'Data', cmd.data);
+      pushLeaf(c, ORIGINAL_ERROR, cmd.originalError);
       c.push(...cmd.items.map(item));
       break;
     case 'Results':
       pushLeaf(c, 'CmdID', cmd.cmdID);
       pushLeaf(c, 'MsgRef', cmd.msgRef);
       pushLeaf(c, 'CmdRef', cmd.cmdRef);
+      pushLeaf(c, 'Cmd', cmd.cmd);
       c.push(...meta(cmd.meta));
       for (const t of cmd.targetRef ?? []) c.push(leaf('TargetRef', t));
       for (const s of cmd.sourceRef ?? []) c.push(leaf('SourceRef', s));

@@ -48,7 +48,7 @@ export function reportProblems(report: ReplayReport): string[] {
 
 export function formatReplayReport(report: ReplayReport, options: { verbose?: boolean } = {}): string {
   const head = `${report.ok ? 'PASS' : 'FAIL'} ${report.file}${report.purpose ? ` — ${report.purpose}` : ''} (${report.mode}, ${report.exchanges.length} exchange${report.exchanges.length === 1 ? '' : 's'})`;
-  const lines = [head, ...reportProblems(report).map((l) => `  ${l}`)];
+  const lines = [head, ...reportProblems(report).map((l) => `  ${l.replace(/\n/g, '\n    ')}`)];
   if (options.verbose || !report.ok) {
     for (const x of report.exchanges) for (const n of x.notes) lines.push(`  note: message ${x.deviceMessage}: ${n}`);
   }
