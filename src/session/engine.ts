@@ -81,8 +81,8 @@ function respond(turn: Turn, input: SessionInput, message: SyncML): { commands: 
   let mode = chooseMode(turn, message);
   // a.5 "Next Message" response / a.6 asking for the next chunk: Alert 1222, no other commands, no Final.
   if (mode === 'wait') turn.serverAlerts.push({ kind: 'Alert', data: '1222', items: [] });
-  // Our own Alerts need an answer, so none go into a message that ends the session.
-  if (mode === 'abort' || mode === 'end') turn.serverAlerts = [];
+  // b (1223): the answer to an abort carries Status only.
+  if (mode === 'abort') turn.serverAlerts = [];
   const items: PackageItem[] = mode === 'continue' ? data.remainder : mode === 'open' ? openPackage(turn, input) : [];
   data.remainder = [];
 
@@ -101,7 +101,8 @@ function respond(turn: Turn, input: SessionInput, message: SyncML): { commands: 
   if ((mode === 'continue' || mode === 'open') && placed.commands.length === 0 && placed.rest.length === 0) mode = 'end';
   if (mode === 'end') settle(turn, 'session-end');
   data.remainder = placed.rest;
-  const ended = mode === 'abort' || mode === 'end';
+  // An Alert of ours (1225, a.6: "MUST respond with an Alert 1225") needs the device's Status: the session stays open for it.
+  const ended = mode === 'abort' || (mode === 'end' && alerts.length === 0);
   // a.5: Final in every message when possible — not in a "Next Message" response, not while our package continues.
   const final = mode !== 'wait' && placed.rest.length === 0;
   return { commands: [...statuses, ...alerts, ...placed.commands], final, ended };
