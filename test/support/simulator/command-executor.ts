@@ -280,7 +280,8 @@ class Run {
   }
 
   private results(cmdRef: string, items: Item[]): Results {
-    return { kind: 'Results', cmdID: '', msgRef: this.msgRef, cmdRef, items };
+    // Cmd "Get" after CmdRef, as MS-MDM §2.2.7.8 has it (OMA's DTD leaves it out).
+    return { kind: 'Results', cmdID: '', msgRef: this.msgRef, cmdRef, cmd: 'Get', items };
   }
 }
 
