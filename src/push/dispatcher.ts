@@ -1,0 +1,283 @@
+/**
+ * The push dispatcher: wake requests are stored first (a crash between request and send loses nothing), then a loop
+ * claims due wakes — exactly one process per wake, by lease — and sends them under a per-provider token bucket and a
+ * global concurrency limit. Restart resumes pending wakes and wakes whose lease ran out. A sweeper expires wakes whose
+ * TTL (or the hold window) passed without a session. Proof of wake ('sent' → 'woke') is written by the store's session
+ * committer when the device opens a session with Alert 1200.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import { NoUsableChannelError, UnknownDeviceError } from '../store/errors.js';
+import type { ChannelPolicy } from './channel-policy.js';
+import { noopPushMetrics, type PushMetrics } from './push-metrics.js';
+import { processWake, type PushProvider } from './process-wake.js';
+import type { WakeSender } from './send-wake.js';
+import { TokenBuckets, type RateLimit } from './token-bucket.js';
+import type { DeviceFilter, WakeStore, WakeView } from './wake-store.js';
+
+export interface DispatcherOptions {
+  /** Unique per process (default host:pid:random). */
+  workerId?: string;
+  /** Sends in flight at once, over all providers. */
+  concurrency?: number;
+  /** How long a claim is exclusive; must outlast a token request plus a send. */
+  leaseMs?: number;
+  /** Per provider (PFN). */
+  rateLimit?: RateLimit;
+  pollIntervalMs?: number;
+  sweepIntervalMs?: number;
+  providerCacheMs?: number;
+  fanOutPageSize?: number;
+}
+
+export interface DispatcherDeps {
+  store: WakeStore;
+  wakeSender: WakeSender;
+  policy: ChannelPolicy;
+  clock?: () => Date;
+  random?: () => number;
+  logger?: Logger;
+  metrics?: PushMetrics;
+  /** Waits between idle polls and for rate-limit slots (injected so tests need not sleep). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface WakeOptions {
+  ttlSeconds?: number | null;
+  cache?: boolean;
+}
+
+export interface FanOutSummary {
+  requested: number;
+  created: number;
+  coalesced: number;
+  /** Devices with no usable channel or unknown (first 100 listed). */
+  refused: Array<{ deviceId: string; reason: string }>;
+  refusedCount: number;
+}
+
+export type FanOutTarget = { deviceIds: readonly string[] } | { filter: DeviceFilter };
+
+export interface PushDispatcher {
+  readonly workerId: string;
+  /** Stores a wake (or joins the outstanding one). Throws NoUsableChannelError / UnknownDeviceError. */
+  requestWake(deviceId: string, options?: WakeOptions): Promise<{ wake: WakeView; coalesced: boolean }>;
+  /** Many devices, in random order and in pages; sending starts with the first page. */
+  requestWakes(target: FanOutTarget, options?: WakeOptions): Promise<FanOutSummary>;
+  /** One round: sweep if due, claim up to `concurrency` due wakes, send them. Returns how many were claimed. */
+  runOnce(): Promise<number>;
+  /** Rounds until nothing is due (tests, CLI). */
+  drain(maxRounds?: number): Promise<number>;
+  /** Sweeper: expire wakes past TTL / hold window. */
+  sweep(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOptions = {}): PushDispatcher {
+  const clock = deps.clock ?? (() => new Date());
+  const random = deps.random ?? Math.random;
+  const logger = deps.logger ?? pino({ level: 'silent' });
+  const metrics = deps.metrics ?? noopPushMetrics;
+  const sleep = deps.sleep ?? abortableSleep;
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const concurrency = options.concurrency ?? 32;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
+  const providerCacheMs = options.providerCacheMs ?? 5_000;
+  const pageSize = options.fanOutPageSize ?? 200;
+  const buckets = new TokenBuckets(options.rateLimit ?? { ratePerSecond: 20, burst: 50 });
+  const maxRateWaitMs = Math.min(10_000, Math.floor(leaseMs / 4));
+
+  const providers = new Map<string, { at: number; value: Promise<PushProvider | null> }>();
+  const localPauses = new Map<string, Date>();
+  let lastSweep = Number.NEGATIVE_INFINITY;
+  let running: Promise<void> | null = null;
+  let stopper: AbortController | null = null;
+  let wakeUp: AbortController | null = null;
+
+  const provider = (providerId: string): Promise<PushProvider | null> => {
+    const now = clock().getTime();
+    const cached = providers.get(providerId);
+    if (cached && now - cached.at < providerCacheMs) return cached.value;
+    const value = loadProvider(providerId);
+    providers.set(providerId, { at: now, value });
+    value.catch(() => providers.delete(providerId));
+    return value;
+  };
+  async function loadProvider(providerId: string): Promise<PushProvider | null> {
+    const [details, credentials] = await Promise.all([
+      deps.store.getProvider(providerId),
+      deps.store.getProviderCredentials(providerId),
+    ]);
+    if (!details) return null;
+    return { providerId, credentials, pausedUntil: details.pausedUntil, problem: details.problem };
+  }
+  const processDeps = {
+    store: deps.store,
+    wakeSender: deps.wakeSender,
+    policy: deps.policy,
+    buckets,
+    maxRateWaitMs,
+    sleep: (ms: number) => sleep(ms),
+    clock,
+    logger,
+    metrics,
+    workerId,
+    provider,
+    localPauses,
+    providerChanged: (providerId: string) => providers.delete(providerId),
+  };
+
+  async function requestWake(deviceId: string, wakeOptions: WakeOptions = {}): Promise<{ wake: WakeView; coalesced: boolean }> {
+    const at = clock();
+    let result: { wake: WakeView; coalesced: boolean };
+    try {
+      result = await deps.store.requestWake({ deviceId, ttlSeconds: wakeOptions.ttlSeconds ?? null, cache: wakeOptions.cache ?? true, at });
+    } catch (err) {
+      if (err instanceof NoUsableChannelError) metrics.wakeRequested('no-channel');
+      throw err;
+    }
+    if (result.coalesced) {
+      metrics.wakeRequested('coalesced');
+      return result;
+    }
+    // The ChannelURI came from the device: refuse it now rather than let the operator believe a wake is on its way.
+    const check = deps.policy.check(result.wake.channelUri);
+    if (!check.allowed) {
+      const reason = `refused by the channel policy: ${check.reason}`;
+      await deps.store.failWake(result.wake.id, { outcome: 'channel-rejected', reason, attempted: false });
+      await deps.store.markChannel({ deviceId, channelUri: result.wake.channelUri }, 'invalid', reason, at);
+      metrics.wakeRequested('no-channel');
+      throw new NoUsableChannelError(deviceId, reason);
+    }
+    metrics.wakeRequested('created');
+    wakeUp?.abort();
+    return result;
+  }
+
+  async function requestWakes(target: FanOutTarget, wakeOptions: WakeOptions = {}): Promise<FanOutSummary> {
+    const ids = 'deviceIds' in target ? [...new Set(target.deviceIds)] : await allDeviceIds(target.filter);
+    shuffle(ids, random);
+    const summary: FanOutSummary = { requested: ids.length, created: 0, coalesced: 0, refused: [], refusedCount: 0 };
+    for (let start = 0; start < ids.length; start += pageSize) {
+      for (const deviceId of ids.slice(start, start + pageSize)) {
+        try {
+          const r = await requestWake(deviceId, wakeOptions);
+          if (r.coalesced) summary.coalesced += 1;
+          else summary.created += 1;
+        } catch (err) {
+          if (!(err instanceof NoUsableChannelError) && !(err instanceof UnknownDeviceError)) throw err;
+          summary.refusedCount += 1;
+          if (summary.refused.length < 100) summary.refused.push({ deviceId, reason: err.message });
+        }
+      }
+      wakeUp?.abort();
+    }
+    return summary;
+  }
+
+  async function allDeviceIds(filter: DeviceFilter): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await deps.store.listDevices({ ...filter, cursor, limit: 500 });
+      ids.push(...page.items.map((d) => d.deviceId));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return ids;
+  }
+
+  async function sweep(): Promise<number> {
+    const n = await deps.store.expireWakes(clock());
+    if (n > 0) metrics.wakesExpired(n);
+    return n;
+  }
+
+  async function runOnce(): Promise<number> {
+    const now = clock();
+    if (now.getTime() - lastSweep >= sweepIntervalMs) {
+      lastSweep = now.getTime();
+      await sweep();
+    }
+    const wakes = await deps.store.claimWakes({ workerId, now, limit: concurrency, leaseMs });
+    await Promise.all(
+      wakes.map((wake) =>
+        processWake(processDeps, wake).catch((err: unknown) => {
+          // The lease runs out and another round (or process) takes the wake again.
+          logger.error({ err, wakeId: wake.id }, 'push dispatcher: processing a wake failed');
+        }),
+      ),
+    );
+    return wakes.length;
+  }
+
+  async function loop(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      let claimed = 0;
+      try {
+        claimed = await runOnce();
+        failures = 0;
+      } catch (err) {
+        failures += 1;
+        logger.error({ err }, 'push dispatcher round failed');
+      }
+      if (claimed > 0 || signal.aborted) continue;
+      wakeUp = new AbortController();
+      const delay = failures === 0 ? pollIntervalMs : Math.min(30_000, pollIntervalMs * 2 ** failures);
+      await sleep(delay, AbortSignal.any([signal, wakeUp.signal]));
+    }
+  }
+
+  return {
+    workerId,
+    requestWake,
+    requestWakes,
+    runOnce,
+    async drain(maxRounds = 10_000) {
+      let total = 0;
+      for (let i = 0; i < maxRounds; i += 1) {
+        const n = await runOnce();
+        total += n;
+        if (n === 0) break;
+      }
+      return total;
+    },
+    sweep,
+    start() {
+      if (running) return;
+      stopper = new AbortController();
+      running = loop(stopper.signal);
+    },
+    async stop() {
+      stopper?.abort();
+      await running;
+      running = null;
+    },
+  };
+}
+
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    const a = items[i] as T;
+    items[i] = items[j] as T;
+    items[j] = a;
+  }
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * What push reports for metrics. The HTTP layer implements it with prom-client; the default does nothing.
+ */
+export interface PushMetrics {
+  /** A wake request: a new wake, folded into an outstanding one, or refused (no usable channel). */
+  wakeRequested(result: 'created' | 'coalesced' | 'no-channel'): void;
+  /** One HTTP request to a ChannelURI, by outcome (WakeOutcome or a dispatcher outcome such as 'channel-rejected'). */
+  pushAttempt(outcome: string, httpStatus: number | null, durationMs: number): void;
+  /** A wake left the dispatcher's hands: 'sent' (WNS accepted), 'failed', 'expired', or 'retry' (back to pending). */
+  wakeSettled(result: 'sent' | 'failed' | 'expired' | 'retry', outcome: string): void;
+  /** Wakes the sweeper expired. */
+  wakesExpired(count: number): void;
+  /** A token request to the provider's token endpoint. */
+  tokenRequest(providerId: string, ok: boolean): void;
+}
+
+export const noopPushMetrics: PushMetrics = {
+  wakeRequested: () => undefined,
+  pushAttempt: () => undefined,
+  wakeSettled: () => undefined,
+  wakesExpired: () => undefined,
+  tokenRequest: () => undefined,
+};
