@@ -62,11 +62,21 @@ function postgresClient(ds: DataSource): SqlClient {
   };
 }
 
+/**
+ * One queue per SQLite file in this process. better-sqlite3 blocks the event loop while it waits for a lock, so two
+ * connections of one process to the same file (two DataSources, e.g. in tests) must never interleave transactions:
+ * the waiting one would block the holder from ever committing. Keyed by file path; in-memory databases are private.
+ */
+const fileQueues = new Map<string, { tail: Promise<unknown> }>();
+
 function sqliteClient(ds: DataSource): SqlClient {
-  let tail: Promise<unknown> = Promise.resolve();
+  const file = String(ds.options.database);
+  let queue = fileQueues.get(file) ?? { tail: Promise.resolve() };
+  if (file === ':memory:') queue = { tail: Promise.resolve() };
+  else fileQueues.set(file, queue);
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const result = tail.then(work, work);
-    tail = result.catch(() => undefined);
+    const result = queue.tail.then(work, work);
+    queue.tail = result.catch(() => undefined);
     return result;
   };
   const runner = (): QueryRunner => ds.createQueryRunner();

@@ -93,7 +93,7 @@ export function isOutstanding(wake: Pick<WakeRow, 'state' | 'sent_at' | 'ttl_sec
   if (wake.state === 'pending' || wake.state === 'sending') return true;
   if (wake.state !== 'sent' || wake.sent_at === null) return false;
   const sentAt = toMs(wake.sent_at);
-  if (deviceLastSeen >= sentAt) return false; // the device checked in since
+  if (deviceLastSeen > sentAt) return false; // the device checked in since
   const holdMs = (toNumberOrNull(wake.ttl_seconds) ?? holdSeconds) * 1000;
   return now < sentAt + holdMs;
 }

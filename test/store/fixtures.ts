@@ -29,3 +29,18 @@ export const seen = (deviceId: string, when: Date, devInfo: Record<string, strin
   at: when,
   devInfo,
 });
+
+/** Commits a first message for a device so it exists (optionally with a DevInfo). */
+export async function checkIn(
+  store: { commitExchange(c: { session: SessionState; expectedVersion: number | null; effects: SessionEffect[] }): Promise<void> },
+  deviceId: string,
+  sessionId = '1',
+  when: Date = at(),
+  effects: SessionEffect[] = [],
+): Promise<void> {
+  await store.commitExchange({
+    session: sessionState(deviceId, sessionId, { startedAt: when.toISOString(), updatedAt: when.toISOString() }),
+    expectedVersion: null,
+    effects: [seen(deviceId, when), ...effects],
+  });
+}

@@ -131,8 +131,8 @@ function track(dialect: Dialect, config: DataSourceConfig, first: DataSource, dr
       return ds;
     },
     async reset() {
-      if (dialect === 'postgres') await first.query(`TRUNCATE ${TABLES.join(', ')} RESTART IDENTITY CASCADE`);
-      else for (const table of TABLES) await first.query(`DELETE FROM ${table}`);
+      // DELETE, not TRUNCATE: on small tables it is far cheaper (TRUNCATE rewrites files and takes exclusive locks).
+      for (const table of TABLES) await first.query(`DELETE FROM ${table}`);
     },
     async dispose() {
       for (const ds of sources) if (ds.isInitialized) await ds.destroy();

@@ -1,0 +1,192 @@
+import { expect, it } from 'vitest';
+import { createStore } from '../../../src/store/store.js';
+import { NoUsableChannelError, UnknownDeviceError } from '../../../src/store/errors.js';
+import type { StoreContext } from '../conformance.js';
+import { at, checkIn, DAY, MINUTE, SECOND, SECRET_KEY, seen, sessionState } from '../fixtures.js';
+
+const URI = 'https://db5p.notify.windows.com/?token=wake';
+
+export function wakeCases(ctx: StoreContext): void {
+  const online = (deviceId = 'dev-1', when = at()) =>
+    checkIn(ctx.store, deviceId, '1', when, [{ type: 'push.channelReported', deviceId, channelUri: URI, at: when }]);
+
+  it('refuses a wake for an unknown device or one without a usable channel, saying why', async () => {
+    await expect(ctx.store.requestWake({ deviceId: 'ghost' })).rejects.toBeInstanceOf(UnknownDeviceError);
+    await checkIn(ctx.store, 'dev-1');
+    await expect(ctx.store.requestWake({ deviceId: 'dev-1' })).rejects.toMatchObject({ reason: 'the device has not reported a ChannelURI' });
+    await ctx.store.commitExchange({
+      session: sessionState('dev-1', '1'),
+      expectedVersion: 1,
+      effects: [{ type: 'push.channelReported', deviceId: 'dev-1', channelUri: URI, at: at(-31 * DAY) }],
+    });
+    const expired = ctx.store.requestWake({ deviceId: 'dev-1' });
+    await expect(expired).rejects.toBeInstanceOf(NoUsableChannelError);
+    await expect(expired).rejects.toMatchObject({ reason: expect.stringContaining('expired') });
+  });
+
+  it('stores a pending wake and folds repeated requests into it', async () => {
+    await ctx.store.putProvider('default-provider', { pfn: 'P' });
+    await online();
+    const first = await ctx.store.requestWake({ deviceId: 'dev-1', ttlSeconds: 120, cache: false });
+    expect(first.coalesced).toBe(false);
+    expect(first.wake).toMatchObject({
+      deviceId: 'dev-1',
+      providerId: 'default-provider',
+      channelUri: URI,
+      state: 'pending',
+      requestedAt: at(),
+      ttlSeconds: 120,
+      cache: false,
+      attempts: 0,
+      nextAttemptAt: at(),
+      coalesced: 0,
+    });
+    const second = await ctx.store.requestWake({ deviceId: 'dev-1' });
+    expect(second).toMatchObject({ coalesced: true, wake: { id: first.wake.id, coalesced: 1 } });
+    expect((await ctx.store.listWakes('dev-1')).items.map((w) => w.id)).toEqual([first.wake.id]);
+  });
+
+  it('claims due wakes once, and again only after the lease runs out', async () => {
+    await online();
+    const { wake } = await ctx.store.requestWake({ deviceId: 'dev-1' });
+    const claimed = await ctx.store.claimWakes({ workerId: 'w1', limit: 10, leaseMs: MINUTE, now: at() });
+    expect(claimed).toEqual([{ ...wake, state: 'sending', claimedBy: 'w1', claimedUntil: at(MINUTE) }]);
+    expect(await ctx.store.claimWakes({ workerId: 'w2', limit: 10, leaseMs: MINUTE, now: at(SECOND) })).toEqual([]);
+    const reclaimed = await ctx.store.claimWakes({ workerId: 'w2', limit: 10, leaseMs: MINUTE, now: at(MINUTE) });
+    expect(reclaimed.map((w) => [w.id, w.claimedBy])).toEqual([[wake.id, 'w2']]);
+    expect(await ctx.store.markWakeSent(wake.id, { sentAt: at(MINUTE), outcome: 'received', workerId: 'w1' })).toBe(false);
+    expect(await ctx.store.markWakeSent(wake.id, { sentAt: at(MINUTE), outcome: 'received', workerId: 'w2' })).toBe(true);
+    expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'sent', sentAt: at(MINUTE), attempts: 1, outcome: 'received', claimedBy: null });
+  });
+
+  it('lets a sent wake block new ones until the device checks in', async () => {
+    await online();
+    const { wake } = await ctx.store.requestWake({ deviceId: 'dev-1' });
+    await ctx.store.claimWakes({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at() });
+    await ctx.store.markWakeSent(wake.id, { sentAt: at(SECOND), outcome: 'received' });
+    expect((await ctx.store.requestWake({ deviceId: 'dev-1', at: at(MINUTE) })).coalesced).toBe(true);
+    await ctx.store.commitExchange({ session: sessionState('dev-1', '2'), expectedVersion: null, effects: [seen('dev-1', at(2 * MINUTE))] });
+    const next = await ctx.store.requestWake({ deviceId: 'dev-1', at: at(3 * MINUTE) });
+    expect(next.coalesced).toBe(false);
+    expect(next.wake.id).not.toBe(wake.id);
+  });
+
+  it('lets a sent wake block new ones only for its TTL, then expires it', async () => {
+    await online();
+    const { wake } = await ctx.store.requestWake({ deviceId: 'dev-1', ttlSeconds: 60 });
+    await ctx.store.claimWakes({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at() });
+    await ctx.store.markWakeSent(wake.id, { sentAt: at(), outcome: 'received' });
+    expect(await ctx.store.expireWakes(at(59 * SECOND))).toBe(0);
+    expect((await ctx.store.requestWake({ deviceId: 'dev-1', at: at(30 * SECOND) })).coalesced).toBe(true);
+    expect(await ctx.store.expireWakes(at(60 * SECOND))).toBe(1);
+    expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'expired', reason: 'no session before the wake expired' });
+    expect((await ctx.store.requestWake({ deviceId: 'dev-1', at: at(61 * SECOND) })).coalesced).toBe(false);
+  });
+
+  it('expires a sent wake without TTL after the hold time, and a pending one whose TTL passed', async () => {
+    const store = ctx.open({ wakeHoldSeconds: 300 });
+    await online();
+    await online('dev-2');
+    const a = (await store.requestWake({ deviceId: 'dev-1' })).wake;
+    await store.claimWakes({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at() });
+    await store.markWakeSent(a.id, { sentAt: at(), outcome: 'received' });
+    const b = (await store.requestWake({ deviceId: 'dev-2', ttlSeconds: 30 })).wake;
+    expect(await store.expireWakes(at(299 * SECOND))).toBe(1);
+    expect(await store.getWake(b.id)).toMatchObject({ state: 'expired', reason: 'TTL passed before the wake could be sent' });
+    expect(await store.expireWakes(at(300 * SECOND))).toBe(1);
+    expect((await store.getWake(a.id))?.state).toBe('expired');
+  });
+
+  it('reschedules a retryable failure and fails a final one', async () => {
+    await online();
+    await online('dev-2');
+    const a = (await ctx.store.requestWake({ deviceId: 'dev-1' })).wake;
+    const b = (await ctx.store.requestWake({ deviceId: 'dev-2' })).wake;
+    await ctx.store.claimWakes({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at() });
+    expect(await ctx.store.rescheduleWake(a.id, { nextAttemptAt: at(30 * SECOND), outcome: 'http-503', reason: 'Retry-After 30', workerId: 'w' })).toBe(true);
+    expect(await ctx.store.failWake(b.id, { outcome: 'http-404', reason: 'channel invalid', workerId: 'w' })).toBe(true);
+    expect(await ctx.store.getWake(a.id)).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: at(30 * SECOND), outcome: 'http-503', reason: 'Retry-After 30' });
+    expect(await ctx.store.getWake(b.id)).toMatchObject({ state: 'failed', attempts: 1, outcome: 'http-404', reason: 'channel invalid' });
+    expect(await ctx.store.claimWakes({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at(29 * SECOND) })).toEqual([]);
+    expect((await ctx.store.claimWakes({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at(30 * SECOND) })).map((w) => w.id)).toEqual([a.id]);
+    expect((await ctx.store.requestWake({ deviceId: 'dev-2' })).coalesced).toBe(false);
+  });
+
+  it('does not claim wakes of a paused provider', async () => {
+    await ctx.store.putProvider('default-provider', { pfn: 'P', wns: { clientId: 'c', clientSecret: 's' } });
+    await online();
+    await ctx.store.requestWake({ deviceId: 'dev-1' });
+    await ctx.store.recordProviderProblem('default-provider', '403', { pausedUntil: at(MINUTE) });
+    expect(await ctx.store.claimWakes({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at() })).toEqual([]);
+    expect(await ctx.store.claimWakes({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at(MINUTE) })).toHaveLength(1);
+  });
+
+  it('proves a wake that the device answered before the send was recorded', async () => {
+    await online();
+    const { wake } = await ctx.store.requestWake({ deviceId: 'dev-1' });
+    await ctx.store.claimWakes({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at() });
+    await ctx.store.commitExchange({
+      session: sessionState('dev-1', '2', { trigger: '1200' }),
+      expectedVersion: null,
+      effects: [{ type: 'session.serverInitiated', deviceId: 'dev-1', sessionId: '2', at: at(2 * SECOND) }],
+    });
+    expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'woke', wokeAt: at(2 * SECOND), latencyMs: null });
+    expect(await ctx.store.markWakeSent(wake.id, { sentAt: at(SECOND / 2), outcome: 'received', workerId: 'w' })).toBe(true);
+    expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'woke', sentAt: at(SECOND / 2), latencyMs: 1500 });
+  });
+
+  it('never hands one wake to two concurrent claimers (two data sources)', async () => {
+    const other = createStore(await ctx.db.connect(), { secretKey: SECRET_KEY });
+    const ids = new Set<string>();
+    for (let i = 0; i < 24; i++) {
+      await online(`dev-${i}`);
+      ids.add((await ctx.store.requestWake({ deviceId: `dev-${i}` })).wake.id);
+    }
+    const claims = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => (i % 2 ? other : ctx.store).claimWakes({ workerId: `w${i}`, limit: 5, leaseMs: MINUTE, now: at() })),
+    );
+    const claimed = claims.flat().map((w) => w.id);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(claimed.length).toBe(24);
+    expect(new Set(claimed)).toEqual(ids);
+  });
+
+  it('records push attempts and lists them newest first', async () => {
+    await online();
+    const { wake } = await ctx.store.requestWake({ deviceId: 'dev-1' });
+    for (let i = 0; i < 3; i++) {
+      await ctx.store.recordPushAttempt({ wakeId: wake.id, deviceId: 'dev-1', at: at(i * SECOND), httpStatus: 503, outcome: 'retry', durationMs: 12.4 });
+    }
+    await ctx.store.recordPushAttempt({
+      wakeId: wake.id,
+      deviceId: 'dev-1',
+      at: at(9 * SECOND),
+      httpStatus: 200,
+      outcome: 'received',
+      wnsStatus: 'received',
+      deviceConnectionStatus: 'connected',
+      msgId: '1ABC',
+      debugTrace: 'DB5SCH',
+      errorDescription: null,
+      durationMs: 40,
+    });
+    const page = await ctx.store.listPushAttempts('dev-1', { limit: 2 });
+    const rest = await ctx.store.listPushAttempts('dev-1', { limit: 2, cursor: page.nextCursor });
+    expect([...page.items, ...rest.items].map((a) => a.at)).toEqual([at(9 * SECOND), at(2 * SECOND), at(SECOND), at()]);
+    expect(page.items[0]).toEqual({
+      id: page.items[0]?.id,
+      wakeId: wake.id,
+      deviceId: 'dev-1',
+      at: at(9 * SECOND),
+      httpStatus: 200,
+      outcome: 'received',
+      wnsStatus: 'received',
+      deviceConnectionStatus: 'connected',
+      msgId: '1ABC',
+      debugTrace: 'DB5SCH',
+      errorDescription: null,
+      durationMs: 40,
+    });
+    expect(rest.items[1]).toMatchObject({ durationMs: 12, wnsStatus: null });
+  });
+}
