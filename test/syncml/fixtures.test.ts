@@ -25,10 +25,11 @@ const fixtures = xmlFiles('.');
 function commandsOf(msg: SyncML): Command[] {
   return msg.body.commands;
 }
-function command<K extends Command['kind']>(msg: SyncML, index: number, kind: K): Extract<Command, { kind: K }> {
+type CommandOf<K extends Command['kind']> = K extends ItemCommand['kind'] ? ItemCommand : Extract<Command, { kind: K }>;
+function command<K extends Command['kind']>(msg: SyncML, index: number, kind: K): CommandOf<K> {
   const c = commandsOf(msg)[index];
   expect(c?.kind).toBe(kind);
-  return c as Extract<Command, { kind: K }>;
+  return c as CommandOf<K>;
 }
 
 describe('fixtures from the MS-MDM, Windows client-management and OMA-DM documentation', () => {
