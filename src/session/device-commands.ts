@@ -13,6 +13,7 @@
 import type { Command, Container } from '../syncml/model.js';
 import { applyResults, applyStatus } from './correlation.js';
 import { handleAlert } from './device-alerts.js';
+import { jsonCopy } from './engine-data.js';
 import { handleReplace } from './device-replace.js';
 import { abandonChunk, continueChunk, isContinuation, startChunk, startsChunk } from './large-object.js';
 import { answer, commandName, isSuccessCode, note, type Turn } from './turn.js';
@@ -102,7 +103,7 @@ function handleContainer(turn: Turn, container: Container, scope: Scope): string
   }
   if (container.commands.length === 0) return finish('412');
   const from = turn.statuses.length;
-  const saved = container.kind === 'Atomic' ? { effects: turn.effects.length, signals: structuredClone(turn.signals) } : null;
+  const saved = container.kind === 'Atomic' ? { effects: turn.effects.length, signals: jsonCopy(turn.signals) } : null;
   const inner: Scope = { ...scope, inContainer: true, inAtomic: scope.inAtomic || container.kind === 'Atomic' };
   let failed = false;
   for (const child of container.commands) {

@@ -27,7 +27,7 @@ export function handleMessage(input: SessionInput, message: SyncML, options: Eng
   if (admission.kind === 'replay') {
     const session = input.session as SessionState;
     const note = { code: 'replayed-message', message: `MsgID ${message.header.msgID} repeated; the stored reply is sent again` };
-    return { reply: structuredClone(admission.reply), session, effects: [], notes: [note], disposition: 'replayed' };
+    return { reply: admission.reply, session, effects: [], notes: [note], disposition: 'replayed' };
   }
   if (admission.kind === 'reject') return reject(input, message, opts, admission.code, { code: admission.noteCode, message: admission.reason });
 
@@ -54,7 +54,7 @@ export function handleMessage(input: SessionInput, message: SyncML, options: Eng
   const reply = assembleReply(replyHeader(message.header, data.nextServerMsgID, opts.serverURI), commands, final);
   data.lastDeviceMsgID = msgID;
   data.lastFingerprint = print;
-  data.lastReply = structuredClone(reply);
+  data.lastReply = reply; // shared with the output: replies are never changed after this point
   data.nextServerMsgID += 1;
   const session: SessionState = {
     ...state,

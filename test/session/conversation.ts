@@ -4,6 +4,7 @@
  * reads like the conversation it checks. Every reply is also checked against the transcript rule checker
  * (src/transcript/check-reply-rules.ts) unless a test names the rules it deliberately departs from.
  */
+import { jsonCopy } from '../../src/session/engine-data.js';
 import { handleMessage, type EngineOptions, type SessionOutput } from '../../src/session/engine.js';
 import type { CommandOutcome, CommandSpec, CommandState, DeviceRecord, QueuedCommand, SessionEffect, SessionState } from '../../src/session/ports.js';
 import type { Command, SyncML } from '../../src/syncml/model.js';
@@ -96,9 +97,9 @@ export class Conversation {
         device: this.device,
         session: this.session,
         provider: { providerId: PROVIDER_ID, pfn: this.pfn },
-        pending: this.queue.filter((c) => c.state === 'queued').map(({ outcome: _o, sentAs: _s, ...c }) => structuredClone(c)),
+        pending: this.queue.filter((c) => c.state === 'queued').map(({ outcome: _o, sentAs: _s, ...c }) => ({ ...c, spec: jsonCopy(c.spec) })),
       },
-      structuredClone(message),
+      jsonCopy(message),
       this.engineOptions,
     );
     this.session = JSON.parse(JSON.stringify(output.session)) as SessionState;
