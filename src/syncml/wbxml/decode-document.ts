@@ -1,3 +1,4 @@
+import { isXmlCodePoint } from '../xml-text.js';
 import { ByteReader, decodeUtf8 } from './byte-reader.js';
 import type { CodePage, WbxmlLanguage } from './code-pages.js';
 import {
@@ -38,14 +39,6 @@ const ACCEPTED_CHARSETS = new Set([CHARSET_UTF8, 0, 3]);
 
 /** Highest WBXML 1.x version byte: OMA-TS-DM_RepPro-V1_2 §2.2 "MUST expect any 1.x version of WBXML". */
 const MAX_VERSION_1_X = 0x0f;
-
-/** XML 1.0 Char production, for character entities. */
-function isXmlChar(cp: number): boolean {
-  return (
-    cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
-  );
-}
 
 class StringTable {
   private readonly cache = new Map<number, string>();
@@ -139,7 +132,7 @@ export function decodeDocument(bytes: Uint8Array, options: DecodeDocumentOptions
   const entity = (): string => {
     const at = r.offset - 1;
     const cp = r.mbUint32('a character entity');
-    if (!isXmlChar(cp)) throw new WbxmlError('invalid-utf8', `character entity U+${cp.toString(16)} is not an XML character`, at);
+    if (!isXmlCodePoint(cp)) throw new WbxmlError('invalid-char', `character entity U+${cp.toString(16)} is not an XML character`, at);
     return String.fromCodePoint(cp);
   };
 

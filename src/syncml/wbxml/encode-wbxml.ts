@@ -17,6 +17,7 @@ export interface EncodeWbxmlOptions {
 /**
  * Encodes a SyncML DM message as WBXML: public identifier -//SYNCML//DTD SyncML 1.2//EN (0x1201), or the SyncML 1.1 one
  * (0x0FD3) when VerDTD is 1.1; charset UTF-8; SyncML on code page 0 and MetInf on code page 1.
+ * Throws SyncMLSerializeError for exactly the models serializeSyncML refuses (they would not read back as themselves).
  */
 export function encodeWbxml(msg: SyncML, options: EncodeWbxmlOptions = {}): Uint8Array {
   const v11 = msg.header.verDTD.trim() === '1.1';

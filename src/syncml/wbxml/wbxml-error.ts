@@ -29,13 +29,18 @@ export type WbxmlErrorCode =
   | 'too-deep'
   /** More elements than `limits.maxElements`. */
   | 'too-many-elements'
-  /** A string or OPAQUE that must be text is not valid UTF-8, or a character entity is not an XML character. */
+  /** A string, or an OPAQUE that must be text, is not valid UTF-8. */
   | 'invalid-utf8'
+  /** A character XML cannot carry (C0 controls, U+FFFE/U+FFFF, via a string or a character entity). */
+  | 'invalid-char'
   /** Bytes after the root element. */
   | 'trailing-data'
   /** The root element is not SyncML. */
   | 'not-syncml'
-  /** Well-formed WBXML whose elements do not form a SyncML DM message (missing or misplaced elements, bad numbers). */
+  /**
+   * Well-formed WBXML whose elements do not form a SyncML DM message: the header or the SyncML/SyncHdr/SyncBody frame
+   * is unreadable (a bad command is not an error: it becomes an Unknown command, as in the XML codec).
+   */
   | 'invalid-structure';
 
 export class WbxmlError extends Error {

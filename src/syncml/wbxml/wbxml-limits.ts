@@ -1,22 +1,29 @@
-/** Bounds applied while decoding; every one is checked before the work it bounds is done. */
-export interface WbxmlLimits {
-  /** Largest accepted input. */
-  maxBytes: number;
-  /** Largest declared string table. */
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../parse-limits.js';
+
+/**
+ * Bounds applied while decoding; every one is checked before the work it bounds is done. The first three are the XML
+ * parser's (same names, same defaults), so one limits object configures both encodings.
+ */
+export interface WbxmlLimits extends ParseLimits {
+  /** Largest declared string table, in bytes. */
   maxStringTableBytes: number;
-  /** Deepest element nesting (the root is depth 1; nested markup inside Data counts). */
-  maxDepth: number;
-  /** Most elements in one document, nested markup included. */
-  maxElements: number;
 }
 
 export const DEFAULT_WBXML_LIMITS: Readonly<WbxmlLimits> = Object.freeze({
-  maxBytes: 4 * 1024 * 1024,
-  maxStringTableBytes: 256 * 1024,
-  maxDepth: 64,
-  maxElements: 100_000,
+  ...DEFAULT_PARSE_LIMITS,
+  maxStringTableBytes: 64 * 1024,
 });
 
-export function resolveWbxmlLimits(limits?: Partial<WbxmlLimits>): WbxmlLimits {
-  return { ...DEFAULT_WBXML_LIMITS, ...limits };
+/** Merges caller overrides with the defaults; every limit must be a positive integer. */
+export function resolveWbxmlLimits(overrides: Partial<WbxmlLimits> = {}): WbxmlLimits {
+  const limits: WbxmlLimits = { ...DEFAULT_WBXML_LIMITS };
+  for (const key of ['maxBytes', 'maxDepth', 'maxElements', 'maxStringTableBytes'] as const) {
+    const value = overrides[key];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`WbxmlLimits.${key} must be a positive integer, got ${String(value)}`);
+    }
+    limits[key] = value;
+  }
+  return limits;
 }
