@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSyncML, serializeSyncML, SyncMLParseError, type Command, type ItemCommand, type SyncML } from '../../src/syncml/index.js';
+import { parseSyncML, serializeSyncML, SyncMLParseError, type Command, type Container, type ItemCommand, type SyncML } from '../../src/syncml/index.js';
 
 const dir = join(import.meta.dirname, 'fixtures');
 const xmlFiles = (sub: string): string[] =>
@@ -25,7 +25,7 @@ const fixtures = xmlFiles('.');
 function commandsOf(msg: SyncML): Command[] {
   return msg.body.commands;
 }
-type CommandOf<K extends Command['kind']> = K extends ItemCommand['kind'] ? ItemCommand : Extract<Command, { kind: K }>;
+type CommandOf<K extends Command['kind']> = K extends ItemCommand['kind'] ? ItemCommand : K extends Container['kind'] ? Container : Extract<Command, { kind: K }>;
 function command<K extends Command['kind']>(msg: SyncML, index: number, kind: K): CommandOf<K> {
   const c = commandsOf(msg)[index];
   expect(c?.kind).toBe(kind);
