@@ -88,9 +88,14 @@ function checkStatuses(device: SyncML, reply: SyncML, add: Add): void {
 
   // a.3: one Status per command, "The order of Status elements … MUST match the order of the corresponding commands";
   // a.5: Status "MUST NOT be sent in response to Results". NoResp commands get none.
-  const answerable = device.body.commands.filter((c) => c.kind !== 'Status' && c.kind !== 'Results' && !('noResp' in c && c.noResp));
+  // A container gets its own Status, then one per child, in document order (SyncML RepPro: every command is answered).
+  const flat = (commands: Command[]): Command[] =>
+    commands.flatMap((c) => (c.kind === 'Atomic' || c.kind === 'Sequence' ? [c, ...flat(c.commands)] : [c]));
+  // a.6: a chunk (MoreData) is answered with 213 "Chunked item accepted and buffered", Results chunks included.
+  const chunk = (c: Command): boolean => c.kind === 'Results' && c.items.some((i) => i.moreData);
+  const answerable = flat(device.body.commands).filter((c) => (c.kind !== 'Status' && c.kind !== 'Results') || chunk(c)).filter((c) => !('noResp' in c && c.noResp));
   const unanswerable = new Map(
-    device.body.commands.filter((c) => c.kind === 'Status' || c.kind === 'Results').map((c) => [c.cmdID ?? '', c.kind]),
+    device.body.commands.filter((c) => (c.kind === 'Status' || c.kind === 'Results') && !chunk(c)).map((c) => [c.cmdID ?? '', c.kind]),
   );
   const cmdStatuses = statuses.filter((s) => s.cmdRef !== '0');
   const forThisMessage = cmdStatuses.filter((s) => (s.msgRef ?? msgID) === msgID);

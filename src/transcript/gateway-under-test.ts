@@ -10,10 +10,15 @@ export interface GatewayStartOptions {
   /** The replay clock; the gateway must read time only from it. */
   clock: () => Date;
   defaultProviderId?: string;
+  /**
+   * The server URI the transcript's device talks to (its SyncHdr Target, without a query string): the gateway
+   * should use it as the Source of its replies (a.2: server → device swaps Target and Source).
+   */
+  serverUri: string;
 }
 
 export interface SeedRequest {
-  providers?: ProviderSetup[];
+  providers?: Array<Omit<ProviderSetup, 'beforeMessage'>>;
   devices?: DeviceBinding[];
   commands?: Array<{ deviceId: string; spec: CommandSpec; addFallbackToReplace?: boolean }>;
 }

@@ -51,6 +51,12 @@ export function parseTranscript(input: string, options: ParseTranscriptOptions):
       throw new TranscriptFormatError(`${name}: command ${command.ref} is queued before message ${at}, which is not a device message`);
     }
   }
+  for (const provider of header.setup?.providers ?? []) {
+    const at = provider.beforeMessage;
+    if (at !== undefined && (at > docs.length || sides[at - 1] !== 'device')) {
+      throw new TranscriptFormatError(`${name}: provider ${provider.providerId} is set before message ${at}, which is not a device message`);
+    }
+  }
   const refs = new Set<string>();
   for (const command of header.setup?.commands ?? []) {
     if (refs.has(command.ref)) throw new TranscriptFormatError(`${name}: command ref ${command.ref} is used twice`);

@@ -57,10 +57,13 @@ export async function replayTranscript(t: Transcript, deps: ReplayDeps): Promise
   try {
     gateway = await deps.startGateway({
       clock: () => new Date(now),
+      serverUri: t.serverUri.replace(/[?#].*$/, ''),
       ...(setup.defaultProviderId ? { defaultProviderId: setup.defaultProviderId } : {}),
     });
     const commandIds = new Map<string, string>();
     const queue = async (atMessage: number): Promise<void> => {
+      const providers = (setup.providers ?? []).filter((p) => (p.beforeMessage ?? 1) === atMessage && atMessage > 1);
+      if (providers.length) await (gateway as GatewayUnderTest).seed({ providers: providers.map(({ beforeMessage: _, ...p }) => p) });
       const due = (setup.commands ?? []).filter((c) => (c.beforeMessage ?? 1) === atMessage);
       if (!due.length) return;
       const seeded = await (gateway as GatewayUnderTest).seed({
@@ -75,8 +78,9 @@ export async function replayTranscript(t: Transcript, deps: ReplayDeps): Promise
         if (id !== undefined) commandIds.set(c.ref, id);
       });
     };
+    const initialProviders = (setup.providers ?? []).filter((p) => (p.beforeMessage ?? 1) === 1).map(({ beforeMessage: _, ...p }) => p);
     await gateway.seed({
-      ...(setup.providers ? { providers: setup.providers } : {}),
+      ...(initialProviders.length ? { providers: initialProviders } : {}),
       ...(setup.devices ? { devices: setup.devices } : {}),
     });
 
@@ -138,7 +142,8 @@ interface ExchangeContext {
 }
 
 async function exchange(t: Transcript, m: TranscriptMessage, recorded: TranscriptMessage | undefined, ctx: ExchangeContext): Promise<ExchangeReport> {
-  const opts = t.header.messages?.[String(m.index)] ?? {};
+  // Options about the reply may sit on the device message or on the recorded server message (the latter wins).
+  const opts = { ...t.header.messages?.[String(m.index)], ...(recorded ? t.header.messages?.[String(recorded.index)] : {}) };
   const hdr = m.syncml.header;
   const deviceId = hdr.source.locURI;
   const msgID = Number(hdr.msgID);

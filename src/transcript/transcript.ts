@@ -12,6 +12,8 @@ export interface ProviderSetup {
   providerId: string;
   pfn: string | null;
   wns?: { clientId: string; clientSecret: string };
+  /** Set (or change) the provider just before this message is sent; default: before message 1. */
+  beforeMessage?: number;
 }
 
 /** Binds a device to a provider before it first checks in (DEFAULT_PROVIDER_ID otherwise). */

@@ -92,6 +92,22 @@ describe('checkReplyRules', () => {
     expect(rules(checkReplyRules(pkg1, otherMsg))).toEqual(['status-per-command', 'status-per-command']);
   });
 
+  it('expects a Status for a device container and then for each of its children', () => {
+    const atomic = message({
+      from: 'device',
+      msgID: '1',
+      commands: [alert('1', '1201'), { kind: 'Atomic', cmdID: '2', commands: [devInfoReplace('3'), devInfoReplace('4')] }],
+    });
+    const reply = message({
+      from: 'server',
+      msgID: '1',
+      commands: [status('1', '1', '0', 'SyncHdr', '200'), status('2', '1', '1', 'Alert', '200'), status('3', '1', '2', 'Atomic', '200'), status('4', '1', '3', 'Replace', '200'), status('5', '1', '4', 'Replace', '200')],
+    });
+    expect(checkReplyRules(atomic, reply)).toEqual([]);
+    reply.body.commands.splice(3, 2);
+    expect(checkReplyRules(atomic, reply).map((v) => v.message)).toEqual(['no Status for CmdID 3, 4 (device commands 1,2,3,4, Status CmdRefs 1,2)']);
+  });
+
   it('gives no Status to Results or Status, and none to NoResp commands', () => {
     const pkg3 = message({
       from: 'device',
@@ -157,6 +173,18 @@ describe('checkReplyRules', () => {
 
     const finalOn1222 = message({ from: 'server', msgID: '2', commands: [...good.body.commands] });
     expect(rules(checkReplyRules(chunk1, finalOn1222))).toEqual(['final']);
+  });
+
+  it('expects 213 for a Results chunk (MoreData), but no Status for the last chunk', () => {
+    const chunked = { kind: 'Results' as const, cmdID: '3', msgRef: '1', cmdRef: '6', items: [item(undefined, 'AAAA', { source: { locURI: './big' }, moreData: true })] };
+    const dev = message({ from: 'device', msgID: '2', final: false, commands: [status('1', '1', '0', 'SyncHdr', '200'), status('2', '1', '6', 'Get', '200'), chunked] });
+    const good = message({ from: 'server', msgID: '2', final: false, commands: [status('1', '2', '0', 'SyncHdr', '200'), status('2', '2', '3', 'Results', '213'), alert('3', '1222')] });
+    expect(checkReplyRules(dev, good)).toEqual([]);
+    const none = message({ from: 'server', msgID: '2', final: false, commands: [status('1', '2', '0', 'SyncHdr', '200'), alert('3', '1222')] });
+    expect(checkReplyRules(dev, none).map((v) => v.message)).toEqual(['no Status for CmdID 3 (device commands 3, Status CmdRefs none)']);
+    const last = message({ from: 'device', msgID: '3', commands: [{ ...chunked, items: [item(undefined, 'BB', { source: { locURI: './big' } })] }] });
+    const lastReply = message({ from: 'server', msgID: '3', commands: [status('1', '3', '0', 'SyncHdr', '200')] });
+    expect(checkReplyRules(last, lastReply)).toEqual([]);
   });
 
   it('requires a Status-only reply to an abort (1223)', () => {

@@ -115,9 +115,11 @@ describe('replayTranscript', () => {
 
   it('checks the protocol rules on every reply, and per-message contains/lacks', async () => {
     const gw = scriptedGateway((_, n) => ({ body: n === 1 ? server1 : server2.replace('<MsgID>2</MsgID>', '<MsgID>1</MsgID>') }));
-    const t = transcriptOf(`mode: device-only\nmessages:\n  1: { contains: [{ verb: Get, target: ${PUSH}/ChannelURI }], lacks: [{ verb: Exec }] }\n  3: { lacks: [{ verb: Status, data: "200" }] }`);
+    // options about a reply may sit on the device message (3) or on the recorded server message (2)
+    const t = transcriptOf(`mode: device-only\nmessages:\n  2: { contains: [{ verb: Get, target: ${PUSH}/ChannelURI }, { verb: Exec }] }\n  3: { lacks: [{ verb: Status, data: "200" }] }`);
     const report = await replayTranscript(t, { startGateway: gw.start, codec });
     expect(reportProblems(report)).toEqual([
+      'message 1 (device) → reply: reply lacks Exec',
       'message 3 (device) → reply: reply carries Status = "200", which it must not',
       'reply to message 3 (device) breaks msgid-sequence: SyncHdr/MsgID is 1, expected 2 (server messages are numbered 1, 2, 3… per session)',
     ]);
@@ -149,7 +151,9 @@ describe('replayTranscript', () => {
     const header = `mode: device-only
 setup:
   defaultProviderId: contoso
-  providers: [{ providerId: contoso, pfn: Contoso.MDM_8wekyb3d8bbwe }]
+  providers:
+    - { providerId: contoso, pfn: Contoso.MDM_8wekyb3d8bbwe }
+    - { providerId: contoso, pfn: Contoso.MDM2_8wekyb3d8bbwe, beforeMessage: 3 }
   devices: [{ deviceId: "${DEV}", providerId: contoso }]
   commands:
     - { ref: early, spec: { verb: Get, target: ./DevDetail/SwV } }
@@ -164,6 +168,7 @@ expect:
     expect(gw.seeds).toEqual([
       { providers: [{ providerId: 'contoso', pfn: 'Contoso.MDM_8wekyb3d8bbwe' }], devices: [{ deviceId: DEV, providerId: 'contoso' }] },
       { commands: [{ deviceId: DEV, spec: { verb: 'Get', target: './DevDetail/SwV' } }] },
+      { providers: [{ providerId: 'contoso', pfn: 'Contoso.MDM2_8wekyb3d8bbwe' }] },
       { commands: [{ deviceId: DEV, spec: { verb: 'Exec', target: './Vendor/MSFT/Reboot/RebootNow' } }] },
     ]);
     expect(reportProblems(report)).toEqual(['expect.commands[1] (late).state: expected "done", got "queued"']);
