@@ -135,7 +135,7 @@ describe('command executor', () => {
     const h = host({ runExec: () => ({ status: '200', abortSession: 'unenroll' }) });
     const { ex } = await run([get('./DevInfo/Man'), exec('./Vendor/MSFT/DMClient/Provider/omadm-gateway/Unenroll', 'omadm-gateway'), get('./DevInfo/Mod')], h);
     expect(ex.abort).toBe('unenroll');
-    expect(ex.executed.map((e) => e.kind)).toEqual(['Get']);
+    expect(ex.executed.map((e) => `${e.kind}:${e.status}`)).toEqual(['Get:200', 'Exec:200']);
   });
 
   it('server alerts: 1222 → 200 and noted; 1223 aborts; user interaction → 406', async () => {

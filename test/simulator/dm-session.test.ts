@@ -111,6 +111,21 @@ describe('DM session (device side)', () => {
     expect(m3.body.final).toBe(true);
   });
 
+  it('keeps asking with 1222 over several non-final server messages', async () => {
+    const server = scriptedServer([
+      () => ({ commands: [get('./DevInfo/Man')], final: false }),
+      () => ({ commands: [get('./DevInfo/Mod')], final: false }),
+      () => [get('./DevInfo/Lang')],
+    ]);
+    const report = await session(server);
+    expect(server.received.slice(1).map((m) => [m.body.final, m.body.commands.some((c) => c.kind === 'Alert' && c.data === '1222')])).toEqual([
+      [false, true],
+      [false, true],
+      [true, false],
+    ]);
+    expect(report.violations).toEqual([]);
+  });
+
   it('sends a large object in MoreData chunks: Size in the first, no Final until the last, statuses after it', async () => {
     const server = scriptedServer([() => [get(LARGE_OBJECT_PATH), get('./DevInfo/Lang')]]);
     const report = await session(server, { largeObjectChunkBytes: 1000 });

@@ -137,7 +137,10 @@ class Run {
         continue;
       }
       perItem.push({ target, ...this.item(cmd, item, target) });
-      if (this.ex.abort) return { status: null, out: [] };
+      if (this.ex.abort) {
+        this.ex.executed.push({ cmdID: cmd.cmdID, kind: cmd.kind, targets: [target], status: perItem.at(-1)!.status, results: [], ...(parent ? { parentCmdID: parent } : {}) });
+        return { status: null, out: [] };
+      }
     }
     if (perItem.length === 0) perItem.push({ target: '', status: StatusCode.BadRequest });
     const out: Command[] = [];

@@ -114,7 +114,9 @@ export async function runDmSession(p: SessionParams): Promise<SessionReport> {
       const serverMax = reply.header.meta?.maxMsgSize;
       if (serverMax && !p.largeObjectChunkBytes) chunkBytes = Math.max(256, serverMax - MESSAGE_OVERHEAD);
 
-      const deviceMidPackage = !final;
+      // The device is in the middle of its own package when its last message left chunks in the outbox; the
+      // server's message is then a "Next Message" response, not a package of its own.
+      const deviceMidPackage = outbox.length > 0;
       const ex = await executeServerMessage(reply, p.host);
       report.executed.push(...ex.executed);
       if (ex.abort) {
