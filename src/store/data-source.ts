@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { isPostgresUrl } from './dialect.js';
+import { StoreError } from './errors.js';
 import { entitiesFor, migrations } from './schema.js';
 
 export interface DataSourceConfig {
@@ -51,7 +52,7 @@ export function dataSourceOptions(cfg: DataSourceConfig): DataSourceOptions {
       poolSize: cfg.poolSize ?? 10,
       connectTimeoutMS: 10_000,
       applicationName: 'omadm-gateway',
-      ...(cfg.schema === undefined ? {} : { schema: cfg.schema, extra: { options: `-c search_path=${quoteIdent(cfg.schema)}` } }),
+      ...(cfg.schema === undefined ? {} : { schema: cfg.schema, extra: { options: `-c search_path=${plainIdentifier(cfg.schema)}` } }),
     };
   }
   const memory = cfg.dataDir === ':memory:';
@@ -64,7 +65,8 @@ export function dataSourceOptions(cfg: DataSourceConfig): DataSourceOptions {
     enableWAL: !memory,
     timeout: 5_000, // busy_timeout: wait this long for another process's write lock
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
-      db.pragma('synchronous = NORMAL'); // durable with WAL except on power loss of the last commits; standard WAL setting
+      // FULL: a commit survives power loss too (NORMAL could drop the newest commits, e.g. an acknowledged command).
+      db.pragma('synchronous = FULL');
     },
   };
 }
@@ -94,6 +96,7 @@ export async function hasPendingMigrations(ds: DataSource): Promise<boolean> {
   return ds.showMigrations();
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+function plainIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new StoreError(`schema name must be a plain identifier: ${name}`);
+  return name;
 }

@@ -1,11 +1,11 @@
-import type { RawExchange, SessionEffect, SessionState } from '../session/ports.js';
+import { StaleSessionError, type RawExchange, type SessionEffect, type SessionState } from '../session/ports.js';
 import { insertAlerts } from './alert-repository.js';
 import { recordChannel } from './channel-repository.js';
 import { markCompleted, markRequeued, markSent, respecify } from './command-repository.js';
 import { markUnenrolled, setProvisionedPfn, setPushStatus, touchDevice } from './device-repository.js';
 import { recordMessage } from './message-repository.js';
 import { saveSession } from './session-repository.js';
-import type { SqlClient, Sql } from './sql-client.js';
+import { isTransientConflict, type Sql, type SqlClient } from './sql-client.js';
 import { markWoke } from './wake-repository.js';
 
 export interface ExchangeChange {
@@ -27,12 +27,19 @@ export interface CommitOptions {
  */
 export async function commitExchange(client: SqlClient, change: ExchangeChange, options: CommitOptions): Promise<void> {
   const { session, effects, raw } = change;
-  await client.transaction(async (sql) => {
-    await touchSessionDevice(sql, change, options.defaultProviderId);
-    await saveSession(sql, session, change.expectedVersion);
-    for (const run of runsOfOneType(effects)) await applyRun(sql, run, session);
-    if (raw) await recordMessage(sql, raw, options.messageRetention);
-  });
+  try {
+    await client.transaction(async (sql) => {
+      await touchSessionDevice(sql, change, options.defaultProviderId);
+      await saveSession(sql, session, change.expectedVersion);
+      for (const run of runsOfOneType(effects)) await applyRun(sql, run, session);
+      if (raw) await recordMessage(sql, raw, options.messageRetention);
+    });
+  } catch (error) {
+    // A deadlock with a concurrent writer (e.g. the command expiry sweep) is a lost race like a version conflict:
+    // the caller reloads and answers again.
+    if (isTransientConflict(error)) throw new StaleSessionError(session.deviceId, session.sessionId, { cause: error });
+    throw error;
+  }
 }
 
 async function touchSessionDevice(sql: Sql, change: ExchangeChange, defaultProviderId: string): Promise<void> {

@@ -140,3 +140,9 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = driverError?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/** PostgreSQL deadlock (40P01) or serialization failure (40001): the transaction lost a race and may simply be retried. */
+export function isTransientConflict(error: unknown): boolean {
+  const code = error instanceof QueryFailedError ? (error.driverError as { code?: unknown }).code : undefined;
+  return code === '40P01' || code === '40001';
+}

@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDataSource, dataSourceOptions, SQLITE_FILE } from '../../src/store/data-source.js';
+import { dialectOf, isPostgresUrl } from '../../src/store/dialect.js';
+
+describe('createDataSource', () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const undo of cleanup.splice(0).reverse()) await undo();
+  });
+
+  it('creates the data directory and a migrated SQLite file in it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'omadm-ds-'));
+    cleanup.push(() => rm(root, { recursive: true, force: true }));
+    const dataDir = join(root, 'nested', 'data');
+    const ds = await createDataSource({ dataDir });
+    cleanup.push(() => ds.destroy());
+    expect(existsSync(join(dataDir, SQLITE_FILE))).toBe(true);
+    expect(dialectOf(ds)).toBe('sqlite');
+    expect(await ds.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]);
+    expect(await ds.showMigrations()).toBe(false);
+  });
+
+  it('supports a throw-away in-memory database', async () => {
+    const ds = await createDataSource({ dataDir: ':memory:' });
+    cleanup.push(() => ds.destroy());
+    expect(await ds.query(`SELECT COUNT(*) AS n FROM devices`)).toEqual([{ n: 0 }]);
+  });
+
+  it('selects PostgreSQL only for a postgres URL, with a configurable pool and schema', () => {
+    expect(isPostgresUrl('postgres://u@h/db')).toBe(true);
+    expect(isPostgresUrl('postgresql://u@h/db')).toBe(true);
+    expect(isPostgresUrl(undefined)).toBe(false);
+    expect(isPostgresUrl('sqlite:///x')).toBe(false);
+    const pg = dataSourceOptions({ databaseUrl: 'postgres://u@127.0.0.1/db', dataDir: ':memory:', poolSize: 3, schema: 'tenant_a' });
+    expect(pg).toMatchObject({ type: 'postgres', poolSize: 3, schema: 'tenant_a', extra: { options: '-c search_path=tenant_a' }, synchronize: false });
+    expect(() => dataSourceOptions({ databaseUrl: 'postgres://u@h/db', dataDir: ':memory:', schema: 'a; DROP' })).toThrow(/plain identifier/);
+    expect(dataSourceOptions({ dataDir: ':memory:' })).toMatchObject({ type: 'better-sqlite3', synchronize: false, enableWAL: false });
+  });
+});
