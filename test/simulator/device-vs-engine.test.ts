@@ -31,7 +31,7 @@ function setup(opts: Partial<SimulatedDeviceOptions> = {}, pfn: string | null = 
 
 function clean(device: SimulatedDevice, conv: Conversation): void {
   expect(device.sessions.flatMap((s) => s.violations)).toEqual([]);
-  expect(device.sessions.map((s) => s.endedBy).filter((e) => e !== 'completed' && e !== 'unenroll')).toEqual([]);
+  expect(device.sessions.map((s) => s.endedBy).filter((e) => !['completed', 'unenroll', 'device-abort'].includes(e))).toEqual([]);
   expect(conv.finish()).toEqual([]);
 }
 
@@ -125,5 +125,24 @@ describe('simulated device ↔ session engine', () => {
     expect(conv.effectsOf('alert.received').some((a) => a.alert === '1226' && a.alertType === 'com.microsoft:mdm.unenrollment.userrequest')).toBe(true);
     expect(conv.effectsOf('device.unenrolled')).toHaveLength(1);
     expect(device.enrolled).toBe(false);
+  });
+
+  it('device abort (1223): the engine answers with Statuses and no new commands, and the queued work waits', async () => {
+    const { conv, device } = setup();
+    const id = conv.enqueue({ verb: 'Get', target: './DevDetail/SwV' });
+    const record = await device.checkIn('manual', { abortAfterServerMessages: 1 });
+    expect(record).toMatchObject({ endedBy: 'device-abort', messagesSent: 2 });
+    expect(conv.command(id).state).not.toBe('done');
+    await device.checkIn();
+    expect(conv.command(id).state).toBe('done');
+    clean(device, conv);
+  });
+
+  it('a user-initiated generic alert (1226) in package 1 is recorded by the engine', async () => {
+    const { conv, device } = setup();
+    await device.checkIn('manual', { alerts: [{ type: 'com.contoso.custom', format: 'chr', data: 'hello', mark: 'informational', source: './Vendor/MSFT/Sim' }] });
+    const a = conv.effectsOf('alert.received').find((e) => e.alert === '1226');
+    expect(a).toMatchObject({ alertType: 'com.contoso.custom', format: 'chr', data: 'hello', mark: 'informational', source: './Vendor/MSFT/Sim' });
+    clean(device, conv);
   });
 });

@@ -1,7 +1,7 @@
 /** The simulated Windows DMClient device: library entry point for tests, the CLI `simulate` and benchmarks. */
 export { runSimulation, deviceIdFor, type RunSimulationOptions, type SimulationResult } from './run-simulation.js';
 export { formatSummary, summarize, stats, type SimulationSummary, type LatencyStats } from './simulation-summary.js';
-export { SimulatedDevice, type SimulatedDeviceOptions, type DeviceSessionRecord, type SessionReason } from './simulated-device.js';
+export { SimulatedDevice, type SimulatedDeviceOptions, type DeviceSessionRecord, type SessionReason, type SessionExtras } from './simulated-device.js';
 export { runDmSession, type DmTransport, type SessionReport, type SessionEnd, type SessionParams } from './dm-session.js';
 export { createHttpTransport, DmHttpError, assertLoopback, type HttpTransportOptions, type SyncMLCodec } from './http-transport.js';
 export { SimClock, DAY, HOUR, MINUTE, type DeviceClock } from './sim-clock.js';

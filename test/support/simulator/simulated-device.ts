@@ -29,6 +29,11 @@ export interface DeviceSessionRecord extends SessionReport {
   wakeToSessionMs?: number;
 }
 
+export interface SessionExtras {
+  alerts?: GenericAlert[];
+  abortAfterServerMessages?: number;
+}
+
 export interface SimulatedDeviceOptions extends Partial<DeviceProfile> {
   serverUrl: string;
   transport: DmTransport;
@@ -108,9 +113,12 @@ export class SimulatedDevice {
     return this.profile.deviceId;
   }
 
-  /** Opens a client-initiated session (1201) now, or after the running one. Null when offline or unenrolled. */
-  checkIn(reason: SessionReason = 'check-in'): Promise<DeviceSessionRecord | null> {
-    return this.openSession(reason);
+  /**
+   * Opens a client-initiated session (1201) now, or after the running one. Null when offline or unenrolled.
+   * `alerts` go into package 1 (e.g. generic alerts); `abortAfterServerMessages` makes the device abort with 1223.
+   */
+  checkIn(reason: SessionReason = 'check-in', extra: SessionExtras = {}): Promise<DeviceSessionRecord | null> {
+    return this.openSession(reason, extra.alerts ?? [], extra.abortAfterServerMessages);
   }
 
   /** User-initiated unenrollment: a session with the 1226 userrequest alert, then the provider is removed. */
@@ -147,16 +155,16 @@ export class SimulatedDevice {
     void this.openSession('wake');
   }
 
-  private openSession(reason: SessionReason, alerts: GenericAlert[] = []): Promise<DeviceSessionRecord | null> {
+  private openSession(reason: SessionReason, alerts: GenericAlert[] = [], abortAfter?: number): Promise<DeviceSessionRecord | null> {
     this.inFlight++;
-    const run = this.queue.then(() => this.runSession(reason, alerts));
+    const run = this.queue.then(() => this.runSession(reason, alerts, abortAfter));
     this.queue = run.catch(() => undefined).finally(() => {
       this.inFlight--;
     });
     return run;
   }
 
-  private async runSession(reason: SessionReason, alerts: GenericAlert[]): Promise<DeviceSessionRecord | null> {
+  private async runSession(reason: SessionReason, alerts: GenericAlert[], abortAfter?: number): Promise<DeviceSessionRecord | null> {
     let wakeSince: number | null = null;
     if (reason === 'wake') {
       wakeSince = this.wakePendingSince;
@@ -164,10 +172,10 @@ export class SimulatedDevice {
     }
     if (!this.online || (!this.enrolled && reason !== 'unenroll-alert')) return null;
     const gate = this.opts.sessionGate ?? ((run) => run());
-    return gate(() => this.runSessionNow(reason, alerts, wakeSince));
+    return gate(() => this.runSessionNow(reason, alerts, wakeSince, abortAfter));
   }
 
-  private async runSessionNow(reason: SessionReason, alerts: GenericAlert[], wakeSince: number | null): Promise<DeviceSessionRecord> {
+  private async runSessionNow(reason: SessionReason, alerts: GenericAlert[], wakeSince: number | null, abortAfter?: number): Promise<DeviceSessionRecord> {
     const startedAt = this.opts.clock.now();
     const t0 = this.monotonic();
     const wakeToSessionMs = wakeSince === null ? undefined : t0 - wakeSince;
@@ -182,6 +190,7 @@ export class SimulatedDevice {
       loginStatus: this.opts.loginStatus ?? 'user',
       devInfo: ['DevId', 'Man', 'Mod', 'DmV', 'Lang'].map((n) => ({ locURI: `./DevInfo/${n}`, value: this.tree.read(`./DevInfo/${n}`) ?? '' })),
       genericAlerts: alerts,
+      ...(abortAfter !== undefined ? { abortAfterServerMessages: abortAfter } : {}),
       ...(this.opts.maxMsgSize ? { maxMsgSize: this.opts.maxMsgSize } : {}),
       ...(this.opts.largeObjectChunkBytes ? { largeObjectChunkBytes: this.opts.largeObjectChunkBytes } : {}),
       ...(this.opts.onExchange ? { onExchange: this.opts.onExchange } : {}),
