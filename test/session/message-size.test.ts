@@ -3,6 +3,8 @@
  * without Final until its last message, continued when the device asks with Alert 1222; MaxObjSize (a.6).
  */
 import { describe, expect, it } from 'vitest';
+import { createSyncMLMeasure } from '../../src/session/measure.js';
+import { serializeSyncML } from '../../src/syncml/index.js';
 import type { Command, SyncML } from '../../src/syncml/model.js';
 import { alert, answerReply, answersFrom, deviceMessage, package1, serverCommands, status, verbsAndTargets } from '../support/syncml-builders.js';
 import { CHANNEL, CHANNEL_PATH, Conversation, PFN, STATUS_PATH } from './conversation.js';
@@ -104,5 +106,26 @@ describe('a server package split under a small MaxMsgSize', () => {
     const r1 = c.send(package1());
     expect(serverCommands(r1.reply)).toHaveLength(2);
     expect(r1.reply.body.final).toBe(false);
+  });
+});
+
+describe('with the real serializer', () => {
+  it('every serialized reply stays within the device MaxMsgSize, and every command is delivered once', () => {
+    const c = new Conversation({ device: { provisionedPfn: PFN }, engine: createSyncMLMeasure(serializeSyncML) });
+    const ids = Array.from({ length: 12 }, (_, n) => c.enqueue({ verb: 'Replace', target: node(n), data: 'v'.repeat(60), format: 'chr' }));
+    const max = 1500;
+    let reply = c.send(package1({ maxMsgSize: max })).reply;
+    const sizes = [Buffer.byteLength(serializeSyncML(reply))];
+    for (let msgID = 2; !c.session?.ended; msgID++) {
+      const answers = answerReply(reply, answersFrom({ [CHANNEL_PATH]: CHANNEL, [STATUS_PATH]: '0' }));
+      const more = !reply.body.final;
+      reply = c.send(deviceMessage({ msgID, final: !more }, more ? [...answers, alert(String(answers.length + 1), '1222')] : answers)).reply;
+      sizes.push(Buffer.byteLength(serializeSyncML(reply)));
+      expect(msgID).toBeLessThan(20);
+    }
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(max);
+    expect(sizes.length).toBeGreaterThan(3);
+    expect(ids.map((id) => [c.command(id).state, c.command(id).attempts])).toEqual(ids.map(() => ['done', 1]));
+    expect(c.finish()).toEqual([]);
   });
 });
