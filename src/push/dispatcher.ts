@@ -29,6 +29,8 @@ export interface DispatcherOptions {
   sweepIntervalMs?: number;
   providerCacheMs?: number;
   fanOutPageSize?: number;
+  /** Wake requests stored in parallel within a fan-out page (PostgreSQL uses several connections; SQLite serialises). */
+  fanOutConcurrency?: number;
 }
 
 export interface DispatcherDeps {
@@ -88,6 +90,7 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
   const sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
   const providerCacheMs = options.providerCacheMs ?? 5_000;
   const pageSize = options.fanOutPageSize ?? 200;
+  const fanOutConcurrency = options.fanOutConcurrency ?? 8;
   const buckets = new TokenBuckets(options.rateLimit ?? { ratePerSecond: 20, burst: 50 });
   const maxRateWaitMs = Math.min(10_000, Math.floor(leaseMs / 4));
 
@@ -162,19 +165,20 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
     const ids = 'deviceIds' in target ? [...new Set(target.deviceIds)] : await allDeviceIds(target.filter);
     shuffle(ids, random);
     const summary: FanOutSummary = { requested: ids.length, created: 0, coalesced: 0, refused: [], refusedCount: 0 };
-    for (let start = 0; start < ids.length; start += pageSize) {
-      for (const deviceId of ids.slice(start, start + pageSize)) {
-        try {
-          const r = await requestWake(deviceId, wakeOptions);
-          if (r.coalesced) summary.coalesced += 1;
-          else summary.created += 1;
-        } catch (err) {
-          if (!(err instanceof NoUsableChannelError) && !(err instanceof UnknownDeviceError)) throw err;
-          summary.refusedCount += 1;
-          if (summary.refused.length < 100) summary.refused.push({ deviceId, reason: err.message });
-        }
+    const one = async (deviceId: string) => {
+      try {
+        const r = await requestWake(deviceId, wakeOptions);
+        if (r.coalesced) summary.coalesced += 1;
+        else summary.created += 1;
+      } catch (err) {
+        if (!(err instanceof NoUsableChannelError) && !(err instanceof UnknownDeviceError)) throw err;
+        summary.refusedCount += 1;
+        if (summary.refused.length < 100) summary.refused.push({ deviceId, reason: err.message });
       }
-      wakeUp?.abort();
+    };
+    for (let start = 0; start < ids.length; start += pageSize) {
+      await inParallel(ids.slice(start, start + pageSize), fanOutConcurrency, one);
+      wakeUp?.abort(); // the loop starts sending this page while the next one is stored
     }
     return summary;
   }
@@ -258,6 +262,25 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
       running = null;
     },
   };
+}
+
+/** Runs `work` over `items` with at most `limit` in flight; rejects with the first error after all settle. */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw (failure as { error: unknown }).error;
 }
 
 function shuffle<T>(items: T[], random: () => number): void {
