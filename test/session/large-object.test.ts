@@ -5,8 +5,8 @@
  * no-status-for-results rule.
  */
 import { describe, expect, it } from 'vitest';
-import type { ItemCommand, SessionOutput } from '../../src/session/engine.js';
-import type { Alert, Results } from '../../src/syncml/model.js';
+import type { SessionOutput } from '../../src/session/engine.js';
+import type { Alert, ItemCommand, Results } from '../../src/syncml/model.js';
 import { alert, answerReply, answersFrom, deviceMessage, genericAlert, package1, results, serverCommands, status, statusesOf } from '../support/syncml-builders.js';
 import { CHANNEL, CHANNEL_PATH, Conversation, PFN, STATUS_PATH } from './conversation.js';
 

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createSyncMLMeasure } from '../../src/session/measure.js';
 import type { SessionPorts } from '../../src/session/ports.js';
@@ -19,7 +19,7 @@ import { CHANNEL, CHANNEL_PATH, PFN, PROVIDER_ID, STATUS_PATH } from './conversa
 const CONTENT_TYPE = 'application/vnd.syncml.dm+xml';
 const OS = './DevDetail/SwV';
 
-function logCapture(): { logger: ReturnType<typeof pino>; lines: Array<Record<string, unknown>> } {
+function logCapture(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -27,7 +27,7 @@ function logCapture(): { logger: ReturnType<typeof pino>; lines: Array<Record<st
       done();
     },
   });
-  return { logger: pino({ level: 'info' }, stream), lines };
+  return { logger: pino<never>({ level: 'info' }, stream), lines };
 }
 
 describeOnBackends('session service', (backend) => {
