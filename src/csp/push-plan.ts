@@ -10,6 +10,7 @@
  *   Anything else, or a third failure: rejected. At most three PFN commands per session, so no loop.
  * 418 is NOT taken as "provisioned": it only proves a PFN node exists, not that it holds our PFN.
  */
+import { isSuccessStatus } from '../syncml/codes.js';
 import { pushPaths } from './dmclient-paths.js';
 import type { NodeCommand } from './node-command.js';
 
@@ -82,7 +83,7 @@ export function interpretPushAnswer(item: PushPlanItem, answer: PushAnswer): Pus
 }
 
 function interpretPfn(item: Extract<PushPlanItem, { purpose: 'pfn' }>, status: string): PushInterpretation {
-  if (isSuccess(status)) return { observations: [{ kind: 'pfnProvisioned', pfn: item.pfn }], followUp: null };
+  if (isSuccessStatus(status)) return { observations: [{ kind: 'pfnProvisioned', pfn: item.pfn }], followUp: null };
   const canRetry = item.attempt < MAX_PFN_ATTEMPTS;
   if (canRetry && item.verb === 'Replace' && status === '404') {
     return { observations: [], followUp: { ...item, verb: 'Add', attempt: item.attempt + 1 } };
@@ -99,20 +100,16 @@ function interpretPfn(item: Extract<PushPlanItem, { purpose: 'pfn' }>, status: s
  */
 function channelObservation(answer: PushAnswer): PushObservation {
   if (answer.status === '404' || answer.status === '204') return { kind: 'channelReported', channelUri: null };
-  if (!isSuccess(answer.status)) return { kind: 'inconclusive', reason: `ChannelURI Get answered ${answer.status}` };
+  if (!isSuccessStatus(answer.status)) return { kind: 'inconclusive', reason: `ChannelURI Get answered ${answer.status}` };
   if (answer.results === null) return { kind: 'inconclusive', reason: 'ChannelURI Get returned no Results' };
   const uri = (answer.results[0] ?? '').trim();
   return { kind: 'channelReported', channelUri: uri === '' ? null : uri };
 }
 
 function pushStatusObservation(answer: PushAnswer): PushObservation {
-  if (!isSuccess(answer.status)) return { kind: 'inconclusive', reason: `Push/Status Get answered ${answer.status}` };
+  if (!isSuccessStatus(answer.status)) return { kind: 'inconclusive', reason: `Push/Status Get answered ${answer.status}` };
   if (answer.results === null) return { kind: 'inconclusive', reason: 'Push/Status Get returned no Results' };
   const text = (answer.results[0] ?? '').trim();
   if (!/^-?\d{1,9}$/.test(text)) return { kind: 'inconclusive', reason: `Push/Status is not an integer: ${JSON.stringify(text.slice(0, 40))}` };
   return { kind: 'statusReported', pushStatus: Number(text) };
-}
-
-function isSuccess(status: string): boolean {
-  return /^2\d\d$/.test(status) && status !== '213';
 }

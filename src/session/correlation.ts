@@ -3,10 +3,11 @@
  * (a.3; MS-MDM §2.2.6.1, §2.2.7.8). An unknown or contradictory reference is noted and ignored: it never throws
  * and never changes a command.
  */
+import { isSuccessStatus } from '../syncml/codes.js';
 import type { Item, Meta, Results, Status } from '../syncml/model.js';
 import type { OutstandingEntry, SentNode } from './engine-data.js';
 import type { ResultItem } from './ports.js';
-import { isSuccessCode, note, type Turn } from './turn.js';
+import { note, type Turn } from './turn.js';
 
 export function findSent(outstanding: OutstandingEntry[], msgRef: string, cmdRef: string): { entry: OutstandingEntry; node: SentNode } | null {
   for (const entry of outstanding) {
@@ -34,7 +35,7 @@ export function applyStatus(turn: Turn, status: Status): void {
   const code = status.data.trim();
   const cmd = status.cmd.trim();
   if (cmdRef === '0' || UNTRACKED.has(cmd.toLowerCase())) {
-    if (!isSuccessCode(code)) note(turn, 'status-error', `device answered our ${cmd || 'SyncHdr'} with ${code}`, { cmdRef, msgRef: status.msgRef });
+    if (!isSuccessStatus(code)) note(turn, 'status-error', `device answered our ${cmd || 'SyncHdr'} with ${code}`, { cmdRef, msgRef: status.msgRef });
     return;
   }
   // A Status without MsgRef answers the server message the device is replying to: our last one.

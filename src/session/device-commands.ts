@@ -10,13 +10,14 @@
  * Work per message is bounded: after maxDeviceCommands commands (children counted) the rest are answered 417
  * "Retry later" without being processed, in order; Status and Results beyond the cap are ignored.
  */
+import { isSuccessStatus } from '../syncml/codes.js';
 import type { Command, Container } from '../syncml/model.js';
 import { applyResults, applyStatus } from './correlation.js';
 import { handleAlert } from './device-alerts.js';
 import { jsonCopy } from './engine-data.js';
 import { handleReplace } from './device-replace.js';
 import { abandonChunk, continueChunk, isContinuation, startChunk, startsChunk } from './large-object.js';
-import { answer, commandName, isSuccessCode, note, type Turn } from './turn.js';
+import { answer, commandName, note, type Turn } from './turn.js';
 
 interface Scope {
   seen: Set<string>;
@@ -41,7 +42,7 @@ export function processDeviceCommands(turn: Turn, commands: Command[]): void {
     // a.6: while a chunked object is open, the first command after the Statuses must be its next chunk.
     if (chunkOpen && command.kind !== 'Status') {
       chunkOpen = false;
-      if (startsChunkOrCarrier(command) && isContinuation(turn, command)) {
+      if (canCarryChunk(command) && isContinuation(turn, command)) {
         // The reassembled command is visited like any other (its CmdID checked then); middle chunks only get 213.
         continueChunk(turn, command, (whole) => {
           visit(turn, whole, scope);
@@ -108,12 +109,12 @@ function handleContainer(turn: Turn, container: Container, scope: Scope): string
   let failed = false;
   for (const child of container.commands) {
     const code = visit(turn, child, inner);
-    if (code !== null && !isSuccessCode(code)) failed = true;
+    if (code !== null && !isSuccessStatus(code)) failed = true;
   }
   if (saved && failed) {
     turn.effects.length = saved.effects;
     turn.signals = saved.signals;
-    for (const owed of turn.statuses.slice(from)) if (isSuccessCode(owed.code)) owed.code = '216';
+    for (const owed of turn.statuses.slice(from)) if (isSuccessStatus(owed.code)) owed.code = '216';
     return finish('507');
   }
   return finish('200');
@@ -154,6 +155,6 @@ function countCommands(command: Command): number {
   return command.kind === 'Atomic' || command.kind === 'Sequence' ? 1 + command.commands.reduce((n, c) => n + countCommands(c), 0) : 1;
 }
 
-function startsChunkOrCarrier(command: Command): command is Extract<Command, { kind: 'Results' | 'Replace' | 'Alert' }> {
+function canCarryChunk(command: Command): command is Extract<Command, { kind: 'Results' | 'Replace' | 'Alert' }> {
   return command.kind === 'Results' || command.kind === 'Replace' || command.kind === 'Alert';
 }

@@ -12,7 +12,7 @@ import { abandonChunk, dropChunk } from './large-object.js';
 import { estimateEnvelopeBytes } from './measure.js';
 import { fillMessage, openPackage } from './package.js';
 import type { SessionInput, SessionState } from './ports.js';
-import { assembleReply, replyHeader, syncHdrStatus, toStatus } from './reply-parts.js';
+import { assembleReply, replyHeader, replyStatuses } from './reply-parts.js';
 import { admit, fingerprint, newSession } from './session-admission.js';
 import { settle } from './settle.js';
 import { newTurn, note, type Turn } from './turn.js';
@@ -26,8 +26,8 @@ export function handleMessage(input: SessionInput, message: SyncML, options: Eng
   const admission = admit(input, message, print);
   if (admission.kind === 'replay') {
     const session = input.session as SessionState;
-    const note = { code: 'replayed-message', message: `MsgID ${message.header.msgID} repeated; the stored reply is sent again` };
-    return { reply: admission.reply, session, effects: [], notes: [note], disposition: 'replayed' };
+    const replayed = { code: 'replayed-message', message: `MsgID ${message.header.msgID} repeated; the stored reply is sent again` };
+    return { reply: admission.reply, session, effects: [], notes: [replayed], disposition: 'replayed' };
   }
   if (admission.kind === 'reject') return reject(input, message, opts, admission.code, { code: admission.noteCode, message: admission.reason });
 
@@ -50,8 +50,7 @@ export function handleMessage(input: SessionInput, message: SyncML, options: Eng
   }
   if (turn.signals.unenrolled) data.unenrolled = true;
 
-  const { commands, final, ended } = respond(turn, input, message);
-  const reply = assembleReply(replyHeader(message.header, data.nextServerMsgID, opts.serverURI), commands, final);
+  const { reply, ended } = respond(turn, input, message);
   data.lastDeviceMsgID = msgID;
   data.lastFingerprint = print;
   data.lastReply = reply; // shared with the output: replies are never changed after this point
@@ -76,7 +75,7 @@ function readSizeLimits(turn: Turn, header: SyncHdr): void {
 
 type Mode = 'abort' | 'wait' | 'continue' | 'open' | 'end';
 
-function respond(turn: Turn, input: SessionInput, message: SyncML): { commands: Command[]; final: boolean; ended: boolean } {
+function respond(turn: Turn, input: SessionInput, message: SyncML): { reply: SyncML; ended: boolean } {
   const data = turn.data;
   let mode = chooseMode(turn, message);
   // a.5 "Next Message" response / a.6 asking for the next chunk: Alert 1222, no other commands, no Final.
@@ -88,11 +87,10 @@ function respond(turn: Turn, input: SessionInput, message: SyncML): { commands: 
 
   const header = replyHeader(message.header, data.nextServerMsgID, turn.options.serverURI);
   const envelope = (turn.options.measureEnvelope ?? estimateEnvelopeBytes)(header);
-  const hdrStatus = syncHdrStatus('1', turn.deviceMsgID, '200');
-  const statuses = [hdrStatus, ...turn.statuses.map((owed, i) => toStatus(owed, String(i + 2), turn.deviceMsgID))];
+  const statuses = replyStatuses(turn.deviceMsgID, '200', turn.statuses);
   let nextCmdID = statuses.length + 1;
   const alerts: Command[] = turn.serverAlerts.map((alert) => ({ ...alert, cmdID: String(nextCmdID++) }));
-  const minimalBytes = envelope + turn.options.measure(hdrStatus);
+  const minimalBytes = envelope + turn.options.measure(statuses[0] as Command);
   const limitBytes = data.maxMsgSize ?? turn.options.defaultMaxMsgSize;
   const usedBytes = [...statuses, ...alerts].reduce((n, c) => n + turn.options.measure(c), envelope);
   if (usedBytes > limitBytes) note(turn, 'statuses-over-max-msg-size', `our Statuses alone take ${usedBytes} bytes, over MaxMsgSize ${limitBytes}`);
@@ -105,7 +103,7 @@ function respond(turn: Turn, input: SessionInput, message: SyncML): { commands: 
   const ended = mode === 'abort' || (mode === 'end' && alerts.length === 0);
   // a.5: Final in every message when possible — not in a "Next Message" response, not while our package continues.
   const final = mode !== 'wait' && placed.rest.length === 0;
-  return { commands: [...statuses, ...alerts, ...placed.commands], final, ended };
+  return { reply: assembleReply(header, [...statuses, ...alerts, ...placed.commands], final), ended };
 }
 
 function chooseMode(turn: Turn, message: SyncML): Mode {
@@ -143,8 +141,7 @@ function reject(input: SessionInput, message: SyncML, opts: ResolvedEngineOption
     data,
   });
   for (const command of message.body.commands) answerTree(turn, command, code);
-  const statuses = [syncHdrStatus('1', turn.deviceMsgID, code), ...turn.statuses.map((owed, i) => toStatus(owed, String(i + 2), turn.deviceMsgID))];
-  const reply = assembleReply(replyHeader(message.header, data.nextServerMsgID, opts.serverURI), statuses, true);
+  const reply = assembleReply(replyHeader(message.header, data.nextServerMsgID, opts.serverURI), replyStatuses(turn.deviceMsgID, code, turn.statuses), true);
   data.nextServerMsgID += 1;
   const base = stored ?? { ...newSession(input, message), ended: true };
   const session: SessionState = {

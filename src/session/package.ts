@@ -9,7 +9,7 @@
  */
 import { initialPushPlan, pushPlanCommand } from '../csp/push-plan.js';
 import type { Command } from '../syncml/model.js';
-import type { PackageItem } from './engine-data.js';
+import type { Origin, PackageItem } from './engine-data.js';
 import { buildCommand, largestObjectBytes } from './outgoing-command.js';
 import type { CommandSpec, QueuedCommand, SessionInput } from './ports.js';
 import { note, type Turn } from './turn.js';
@@ -85,7 +85,7 @@ export function fillMessage(turn: Turn, input: SessionInput, items: PackageItem[
   return { commands, rest: items.slice(index) };
 }
 
-type Resolved = { spec: CommandSpec; origin: { kind: 'queue'; commandId: string; fallbackSpec?: CommandSpec } | { kind: 'plan'; item: Extract<PackageItem, { kind: 'plan' }>['item'] } };
+type Resolved = { spec: CommandSpec; origin: Origin };
 
 function resolve(turn: Turn, input: SessionInput, item: PackageItem): Resolved | null {
   if (item.kind === 'plan') return { spec: pushPlanCommand(item.item, input.provider.providerId), origin: { kind: 'plan', item: item.item } };

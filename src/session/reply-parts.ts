@@ -21,8 +21,12 @@ export function syncHdrStatus(cmdID: string, deviceMsgID: string, code: string):
   return { kind: 'Status', cmdID, msgRef: deviceMsgID, cmdRef: '0', cmd: 'SyncHdr', data: code, items: [] };
 }
 
-export function toStatus(owed: OwedStatus, cmdID: string, deviceMsgID: string): Status {
-  return { kind: 'Status', cmdID, msgRef: deviceMsgID, cmdRef: owed.cmdRef, cmd: owed.cmd, data: owed.code, items: [] };
+/** a.3: the SyncHdr Status first, then one per device command in order; CmdIDs 1, 2, 3… */
+export function replyStatuses(deviceMsgID: string, syncHdrCode: string, owed: OwedStatus[]): Status[] {
+  return [
+    syncHdrStatus('1', deviceMsgID, syncHdrCode),
+    ...owed.map((o, i): Status => ({ kind: 'Status', cmdID: String(i + 2), msgRef: deviceMsgID, cmdRef: o.cmdRef, cmd: o.cmd, data: o.code, items: [] })),
+  ];
 }
 
 export function assembleReply(header: SyncHdr, commands: Command[], final: boolean): SyncML {

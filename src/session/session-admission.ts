@@ -55,7 +55,7 @@ export function newSession(input: SessionInput, message: SyncML): SessionState {
     startedAt: at,
     updatedAt: at,
     ended: false,
-    version: input.session?.version ?? 0,
+    version: 0, // the engine sets the version of what it returns
     data: {},
   };
 }

@@ -7,11 +7,12 @@
  * - 'session-end': the session ends or aborts — every command still without Status goes back to the queue
  *   (at-least-once; OMA-DMPRO §8.1 session abort).
  */
+import { isSuccessStatus } from '../syncml/codes.js';
 import { interpretPushAnswer, type PushObservation } from '../csp/push-plan.js';
 import { hasLostResults, isAnswered } from './correlation.js';
 import type { OutstandingEntry, SentNode } from './engine-data.js';
 import type { CommandOutcome, CommandSpec, SessionEffect } from './ports.js';
-import { isSuccessCode, note, type Turn } from './turn.js';
+import { note, type Turn } from './turn.js';
 
 export type SettleMode = 'progress' | 'package-end' | 'session-end';
 
@@ -85,7 +86,7 @@ export function toOutcome(node: SentNode): CommandOutcome {
 }
 
 function allSucceeded(node: SentNode): boolean {
-  return isSuccessCode(node.status ?? '') && (node.children ?? []).every(allSucceeded);
+  return isSuccessStatus(node.status ?? '') && (node.children ?? []).every(allSucceeded);
 }
 
 function pushEffect(turn: Turn, o: PushObservation): void {

@@ -77,6 +77,3 @@ export function commandName(command: Command): string {
   return command.kind === 'Unknown' ? command.name : command.kind;
 }
 
-export function isSuccessCode(code: string): boolean {
-  return /^2\d\d$/.test(code.trim()) && code.trim() !== '213';
-}
