@@ -1,8 +1,9 @@
 /**
  * Large objects from the device (PROTOCOL.md a.6, OMA-DMPRO §7): MoreData chunks → 213 and Alert 1222, reassembly,
- * Size check → 424, a new command before the last chunk → Alert 1225. A 213/424 Status answers even a Results
- * chunk (§7 requires 213 "on receipt of a data object with <MoreData/>"), so these conversations skip the checker's
- * no-status-for-results rule.
+ * Size check → 424, a new command before the last chunk → Alert 1225. 213 answers even a Results chunk (§7: "on
+ * receipt of a data object with <MoreData/>"); so does the 424 for a last Results chunk whose size does not match (§7
+ * "error status 424"), which the transcript checker's no-status-for-results rule does not expect — that one
+ * conversation skips the rule.
  */
 import { describe, expect, it } from 'vitest';
 import type { SessionOutput } from '../../src/session/engine.js';
@@ -39,7 +40,7 @@ const chunkMessage = (msgID: number, getId: string, data: string, more: boolean,
 
 describe('a large object from the device', () => {
   it('answers each chunk with 213 and Alert 1222, reassembles, and completes the Get with the whole value', () => {
-    const c = new Conversation({ device: { provisionedPfn: PFN }, skipRules: ['no-status-for-results'] });
+    const c = new Conversation({ device: { provisionedPfn: PFN } });
     const { getId, id } = start(c);
     const r2 = c.send(firstChunkMessage(getId));
     expect(statusesOf(r2.reply).map((s) => [s.cmdRef, s.cmd, s.data])).toEqual([
@@ -79,7 +80,7 @@ describe('a large object from the device', () => {
   });
 
   it('sends Alert 1225 with the object’s URI when a new command comes before the last chunk, then handles that command', () => {
-    const c = new Conversation({ device: { provisionedPfn: PFN }, skipRules: ['no-status-for-results'] });
+    const c = new Conversation({ device: { provisionedPfn: PFN } });
     const { getId, id } = start(c);
     c.send(firstChunkMessage(getId));
     const r3 = c.send(
@@ -100,7 +101,7 @@ describe('a large object from the device', () => {
   });
 
   it('abandons the object with 1225 when the device closes its package before the last chunk', () => {
-    const c = new Conversation({ device: { provisionedPfn: PFN }, skipRules: ['no-status-for-results'] });
+    const c = new Conversation({ device: { provisionedPfn: PFN } });
     const { getId, id } = start(c);
     const message = firstChunkMessage(getId);
     const r2 = c.send({ ...message, body: { ...message.body, final: true } });
@@ -116,7 +117,7 @@ describe('a large object from the device', () => {
   });
 
   it('refuses an object larger than maxObjectBytes with 413', () => {
-    const c = new Conversation({ device: { provisionedPfn: PFN }, engine: { maxObjectBytes: 150 }, skipRules: ['no-status-for-results'] });
+    const c = new Conversation({ device: { provisionedPfn: PFN }, engine: { maxObjectBytes: 150 } });
     const { getId, id } = start(c);
     c.send(firstChunkMessage(getId));
     const r3 = c.send(chunkMessage(3, getId, chunks[1] as string, true, false));
