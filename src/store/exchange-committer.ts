@@ -1,12 +1,12 @@
 import { StaleSessionError, type RawExchange, type SessionEffect, type SessionState } from '../session/ports.js';
 import { insertAlerts } from './alert-repository.js';
 import { recordChannel } from './channel-repository.js';
-import { markCompleted, markRequeued, markSent, respecify } from './command-repository.js';
+import { markCompleted, markRequeued, markSent, respecify } from './command-effects.js';
 import { markUnenrolled, setProvisionedPfn, setPushStatus, touchDevice } from './device-repository.js';
 import { recordMessage } from './message-repository.js';
 import { saveSession } from './session-repository.js';
 import { isTransientConflict, type Sql, type SqlClient } from './sql-client.js';
-import { markWoke } from './wake-repository.js';
+import { markWoke } from './wake-dispatch.js';
 
 export interface ExchangeChange {
   session: SessionState;

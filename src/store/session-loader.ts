@@ -1,5 +1,5 @@
 import type { SessionLoad } from '../session/ports.js';
-import { pendingCommands } from './command-repository.js';
+import { pendingCommands } from './command-effects.js';
 import { toDeviceRecord } from './device-repository.js';
 import type { DeviceRow, SessionRow } from './schema.js';
 import { toSessionState } from './session-repository.js';

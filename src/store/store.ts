@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { listAlerts } from './alert-repository.js';
 import { activeChannel, listChannels, markChannel } from './channel-repository.js';
-import { cancelCommand, enqueueCommand, expireCommands, getCommand, listCommands, requeueStaleSent } from './command-repository.js';
+import { cancelCommand, enqueueCommand, expireCommands, getCommand, listCommands, requeueStaleSent } from './command-queue.js';
 import { getDevice, listDevices } from './device-query.js';
 import { bindDevice } from './device-repository.js';
 import { commitExchange } from './exchange-committer.js';
@@ -22,7 +22,9 @@ import { loadForMessage } from './session-loader.js';
 import { listSessions } from './session-repository.js';
 import { createSqlClient } from './sql-client.js';
 import { StoreError } from './errors.js';
-import { claimWakes, expireWakes, failWake, getWake, listWakes, markWakeSent, requestWake, rescheduleWake } from './wake-repository.js';
+import { claimWakes, expireWakes, failWake, markWakeSent, rescheduleWake } from './wake-dispatch.js';
+import { getWake, listWakes } from './wake-repository.js';
+import { requestWake } from './wake-request.js';
 
 export interface StoreOptions {
   /** 32-byte key that seals provider secrets (see secret-box.ts). */

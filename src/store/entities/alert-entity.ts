@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
 import type { Dialect } from '../dialect.js';
-import { serialKey, text, time, varchar } from './column-types.js';
+import { serialKey, text, time } from './column-types.js';
 import { deviceForeignKey } from './device-fk.js';
 
 export interface AlertRow {
@@ -24,7 +24,7 @@ export const alertEntity = (dialect: Dialect) =>
       id: serialKey(dialect),
       device_id: text(),
       session_id: text(),
-      alert: varchar(8),
+      alert: text(),
       alert_type: text(true),
       format: text(true),
       mark: text(true),

@@ -36,7 +36,7 @@ export const commandEntity = () =>
       msg_id: text(true),
       cmd_id: text(true),
       session_id: text(true),
-      status: varchar(8, true),
+      status: text(true),
       outcome: json(true),
       add_fallback_to_replace: boolean(),
       created_at: time(),

@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { boolean, integer, json, text, time, varchar } from './column-types.js';
+import { boolean, integer, json, text, time } from './column-types.js';
 import { deviceForeignKey } from './device-fk.js';
 
 export interface SessionRow {
@@ -21,7 +21,7 @@ export const sessionEntity = () =>
     columns: {
       device_id: { ...text(), primary: true },
       session_id: { ...text(), primary: true },
-      trigger: varchar(16, true),
+      trigger: text(true),
       state: json(),
       version: integer(),
       ended: boolean(),

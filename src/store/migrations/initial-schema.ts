@@ -2,6 +2,8 @@ import { Table, type MigrationInterface, type QueryRunner, type TableColumnOptio
 
 /**
  * The initial schema, written with the QueryRunner Table API so the same migration runs on SQLite and PostgreSQL.
+ * Device-supplied strings (DeviceID, SessionID, Alert codes, Status codes, ChannelURI, …) are TEXT: a length limit here
+ * would turn an oversized value from a device into a database error instead of a protocol answer.
  * Frozen: change the schema with a new migration, and keep src/store/entities/ in step (the conformance suite checks that
  * TypeORM sees no difference between the entities and the migrated database).
  */
@@ -57,7 +59,7 @@ export class InitialSchema1764100000000 implements MigrationInterface {
       [
         c.text('device_id', { primary: true }),
         c.text('session_id', { primary: true }),
-        c.varchar('trigger', 16, true),
+        c.text('trigger', { nullable: true }),
         c.text('state'),
         c.integer('version'),
         c.boolean('ended'),
@@ -80,7 +82,7 @@ export class InitialSchema1764100000000 implements MigrationInterface {
         c.text('msg_id', { nullable: true }),
         c.text('cmd_id', { nullable: true }),
         c.text('session_id', { nullable: true }),
-        c.varchar('status', 8, true),
+        c.text('status', { nullable: true }),
         c.text('outcome', { nullable: true }),
         c.boolean('add_fallback_to_replace'),
         c.time('created_at'),
@@ -123,7 +125,7 @@ export class InitialSchema1764100000000 implements MigrationInterface {
         c.serial('id'),
         c.text('device_id'),
         c.text('session_id'),
-        c.varchar('alert', 8),
+        c.text('alert'),
         c.text('alert_type', { nullable: true }),
         c.text('format', { nullable: true }),
         c.text('mark', { nullable: true }),

@@ -119,6 +119,35 @@ export function effectCases(ctx: StoreContext): void {
     expect(alertCount).toBe(1010);
   });
 
+  it('stores oversized device-supplied strings as they are (no database length limits)', async () => {
+    const long = (c: string) => c.repeat(600);
+    const deviceId = `dev-${long('d')}`;
+    await ctx.store.commitExchange({
+      session: sessionState(deviceId, long('s'), { trigger: long('9') }),
+      expectedVersion: null,
+      effects: [
+        seen(deviceId, at(), { DevId: long('x') }),
+        { type: 'alert.received', deviceId, sessionId: long('s'), alert: long('1'), alertType: long('t'), at: at() },
+        { type: 'push.channelReported', deviceId, channelUri: `https://a.notify.windows.com/?token=${long('c')}`, at: at() },
+      ],
+    });
+    const load = await ctx.store.loadForMessage(deviceId, long('s'), 0);
+    expect(load.session?.trigger).toBe(long('9'));
+    expect((await ctx.store.listAlerts({ deviceId })).items[0]?.alert).toBe(long('1'));
+    const cmd = await ctx.store.enqueueCommand(deviceId, { verb: 'Get', target: './A' });
+    await ctx.store.commitExchange({
+      session: sessionState(deviceId, long('s')),
+      expectedVersion: 1,
+      effects: [{ type: 'command.sent', commandId: cmd.id, sessionId: long('s'), msgID: long('m'), cmdID: long('c'), at: at() }],
+    });
+    await ctx.store.commitExchange({
+      session: sessionState(deviceId, long('s')),
+      expectedVersion: 2,
+      effects: [{ type: 'command.completed', commandId: cmd.id, state: 'failed', outcome: { status: long('5'), results: [] }, at: at() }],
+    });
+    expect((await ctx.store.getCommand(deviceId, cmd.id))?.status).toBe(long('5'));
+  });
+
   it('push.pfnProvisioned records the PFN; push.pfnRejected clears it', async () => {
     await commit(null, [seen('dev-1', at()), { type: 'push.pfnProvisioned', deviceId: 'dev-1', pfn: 'Contoso.PFN_1', at: at() }]);
     expect((await ctx.store.loadForMessage('dev-1', '1', 0)).device?.provisionedPfn).toBe('Contoso.PFN_1');

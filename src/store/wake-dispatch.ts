@@ -1,0 +1,110 @@
+import type { WakeRow } from './schema.js';
+import type { Sql } from './sql-client.js';
+import type { WakeView } from './views.js';
+import { toWakeView } from './wake-repository.js';
+
+/** The dispatcher's side of the wake queue: claim, settle, expire; and the proof of wake from a 1200 session. */
+
+/** Claim a wake: the worker that sends it, and how long its lease lasts before another worker may take over. */
+export interface WakeClaimRequest {
+  workerId: string;
+  now: number;
+  limit: number;
+  leaseMs: number;
+}
+
+/**
+ * session.serverInitiated: the device opened a session with Alert 1200, so its newest outstanding wake worked.
+ * 'sending' counts too: the device may answer before the sender has recorded the WNS response.
+ */
+export async function markWoke(sql: Sql, deviceId: string, at: number): Promise<void> {
+  await sql.run(
+    `UPDATE wakes SET state = 'woke', woke_at = CAST(? AS bigint), claimed_by = NULL, claimed_until = NULL,
+       latency_ms = CASE WHEN sent_at IS NULL OR sent_at > CAST(? AS bigint) THEN NULL ELSE CAST(? AS bigint) - sent_at END
+     WHERE id = (SELECT w.id FROM wakes w WHERE w.device_id = ? AND w.state IN ('sent', 'sending')
+                 ORDER BY COALESCE(w.sent_at, w.requested_at) DESC LIMIT 1)`,
+    [at, at, at, deviceId],
+  );
+}
+
+/**
+ * Claims up to `limit` due wakes for one worker: pending ones whose next attempt is due and 'sending' ones whose lease
+ * ran out (the worker died), skipping providers that are paused. On PostgreSQL rows locked by another worker are skipped
+ * (FOR UPDATE SKIP LOCKED), so several processes never claim the same wake; SQLite has a single writer.
+ */
+export async function claimWakes(sql: Sql, claim: WakeClaimRequest): Promise<WakeView[]> {
+  const lock = sql.dialect === 'postgres' ? ' FOR UPDATE OF w SKIP LOCKED' : '';
+  const rows = await sql.all<WakeRow>(
+    `UPDATE wakes SET state = 'sending', claimed_by = ?, claimed_until = CAST(? AS bigint)
+     WHERE id IN (
+       SELECT w.id FROM wakes w
+       WHERE ((w.state = 'pending' AND w.next_attempt_at <= CAST(? AS bigint)) OR (w.state = 'sending' AND w.claimed_until <= CAST(? AS bigint)))
+         AND NOT EXISTS (SELECT 1 FROM providers p WHERE p.provider_id = w.provider_id AND p.paused_until > CAST(? AS bigint))
+       ORDER BY w.next_attempt_at LIMIT ?${lock})
+     RETURNING *`,
+    [claim.workerId, claim.now + claim.leaseMs, claim.now, claim.now, claim.now, claim.limit],
+  );
+  return rows.map(toWakeView).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
+}
+
+/** Only the claiming worker may settle a claimed wake (when workerId is given). */
+function claimedBy(workerId: string | undefined): { clause: string; params: unknown[] } {
+  return workerId === undefined ? { clause: '', params: [] } : { clause: ' AND claimed_by = ?', params: [workerId] };
+}
+
+/**
+ * WNS accepted the wake. If the device already woke (its session arrived first) the wake stays 'woke' and gets its
+ * latency now. Returns false when the wake is not (any more) this worker's.
+ */
+export async function markWakeSent(sql: Sql, id: string, sentAt: number, outcome: string, workerId?: string): Promise<boolean> {
+  const owner = claimedBy(workerId);
+  const n = await sql.run(
+    `UPDATE wakes SET state = CASE WHEN state = 'woke' THEN 'woke' ELSE 'sent' END, sent_at = CAST(? AS bigint), outcome = ?,
+       attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL,
+       latency_ms = CASE WHEN woke_at IS NOT NULL AND woke_at >= CAST(? AS bigint) THEN woke_at - CAST(? AS bigint) ELSE latency_ms END
+     WHERE id = ? AND (state = 'woke' OR (state = 'sending'${owner.clause}))`,
+    [sentAt, outcome, sentAt, sentAt, id, ...owner.params],
+  );
+  return n === 1;
+}
+
+/** The attempt failed in a retryable way: back to pending for `nextAttemptAt`. */
+export async function rescheduleWake(sql: Sql, id: string, nextAttemptAt: number, outcome: string, reason: string | null, workerId?: string): Promise<boolean> {
+  const owner = claimedBy(workerId);
+  const n = await sql.run(
+    `UPDATE wakes SET state = 'pending', next_attempt_at = CAST(? AS bigint), outcome = ?, reason = ?, attempts = attempts + 1,
+       claimed_by = NULL, claimed_until = NULL
+     WHERE id = ? AND state = 'sending'${owner.clause}`,
+    [nextAttemptAt, outcome, reason, id, ...owner.params],
+  );
+  return n === 1;
+}
+
+/** The wake cannot be delivered (channel gone or invalid, credentials refused, attempts exhausted, …). */
+export async function failWake(sql: Sql, id: string, outcome: string, reason: string, attempted: boolean, workerId?: string): Promise<boolean> {
+  const owner = claimedBy(workerId);
+  const n = await sql.run(
+    `UPDATE wakes SET state = 'failed', outcome = ?, reason = ?, attempts = attempts + ?, claimed_by = NULL, claimed_until = NULL
+     WHERE id = ? AND state IN ('pending', 'sending')${owner.clause}`,
+    [outcome, reason, attempted ? 1 : 0, id, ...owner.params],
+  );
+  return n === 1;
+}
+
+/**
+ * Ends wakes that can no longer prove anything: sent ones whose TTL (or `holdSeconds` without one) passed with no
+ * session, and pending ones whose TTL passed before they could be sent. Returns how many.
+ */
+export async function expireWakes(sql: Sql, now: number, holdSeconds: number): Promise<number> {
+  const sent = await sql.run(
+    `UPDATE wakes SET state = 'expired', reason = 'no session before the wake expired'
+     WHERE state = 'sent' AND sent_at + CAST(COALESCE(ttl_seconds, ?) AS bigint) * 1000 <= CAST(? AS bigint)`,
+    [holdSeconds, now],
+  );
+  const pending = await sql.run(
+    `UPDATE wakes SET state = 'expired', reason = 'TTL passed before the wake could be sent', claimed_by = NULL, claimed_until = NULL
+     WHERE state = 'pending' AND ttl_seconds IS NOT NULL AND requested_at + CAST(ttl_seconds AS bigint) * 1000 <= CAST(? AS bigint)`,
+    [now],
+  );
+  return sent + pending;
+}

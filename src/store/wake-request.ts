@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { pushStateOf } from './channel-repository.js';
+import { lockDevice } from './device-repository.js';
+import { toMs } from './epoch-ms.js';
+import { NoUsableChannelError, UnknownDeviceError } from './errors.js';
+import type { ChannelRow, WakeRow } from './schema.js';
+import type { Sql } from './sql-client.js';
+import { toNumber, toNumberOrNull } from './sql-values.js';
+import type { WakeRequest, WakeView } from './views.js';
+import { toWakeView } from './wake-repository.js';
+
+/**
+ * Stores a wake request, or folds it into the device's outstanding one (at most one per device until the device checks
+ * in or the wake's TTL passes; without a TTL, `holdSeconds` bounds how long a sent wake blocks new ones).
+ * Throws UnknownDeviceError, or NoUsableChannelError when there is no active unexpired channel.
+ */
+export async function requestWake(
+  sql: Sql,
+  request: WakeRequest,
+  now: number,
+  holdSeconds: number,
+): Promise<{ wake: WakeView; coalesced: boolean }> {
+  const device = await lockDevice(sql, request.deviceId);
+  if (!device) throw new UnknownDeviceError(request.deviceId);
+  const outstanding = await sql.one<WakeRow>(
+    `SELECT * FROM wakes WHERE device_id = ? AND state IN ('pending', 'sending', 'sent') ORDER BY requested_at DESC LIMIT 1`,
+    [request.deviceId],
+  );
+  if (outstanding && isOutstanding(outstanding, toMs(device.last_seen_at), now, holdSeconds)) {
+    await sql.run(`UPDATE wakes SET coalesced = coalesced + 1 WHERE id = ?`, [outstanding.id]);
+    return { wake: toWakeView({ ...outstanding, coalesced: toNumber(outstanding.coalesced) + 1 }), coalesced: true };
+  }
+  const channel = await sql.one<ChannelRow>(
+    `SELECT * FROM channels WHERE device_id = ? ORDER BY last_reported_at DESC, first_reported_at DESC LIMIT 1`,
+    [request.deviceId],
+  );
+  const state = pushStateOf(channel ?? null, now);
+  if (!channel || state !== 'active') throw new NoUsableChannelError(request.deviceId, unusableReason(channel, state));
+  const row: WakeRow = {
+    id: randomUUID(),
+    device_id: request.deviceId,
+    provider_id: device.provider_id,
+    channel_uri: channel.channel_uri,
+    state: 'pending',
+    requested_at: now,
+    ttl_seconds: request.ttlSeconds ?? null,
+    cache: request.cache ?? true,
+    attempts: 0,
+    next_attempt_at: now,
+    claimed_by: null,
+    claimed_until: null,
+    sent_at: null,
+    woke_at: null,
+    latency_ms: null,
+    outcome: null,
+    reason: null,
+    coalesced: 0,
+  };
+  await sql.run(
+    `INSERT INTO wakes (id, device_id, provider_id, channel_uri, state, requested_at, ttl_seconds, cache, attempts, next_attempt_at, coalesced)
+     VALUES (?, ?, ?, ?, 'pending', CAST(? AS bigint), ?, ?, 0, CAST(? AS bigint), 0)`,
+    [row.id, row.device_id, row.provider_id, row.channel_uri, now, row.ttl_seconds, row.cache, now],
+  );
+  return { wake: toWakeView(row), coalesced: false };
+}
+
+/** Pure: does this wake still block a new one? */
+export function isOutstanding(wake: Pick<WakeRow, 'state' | 'sent_at' | 'ttl_seconds'>, deviceLastSeen: number, now: number, holdSeconds: number): boolean {
+  if (wake.state === 'pending' || wake.state === 'sending') return true;
+  if (wake.state !== 'sent' || wake.sent_at === null) return false;
+  const sentAt = toMs(wake.sent_at);
+  if (deviceLastSeen > sentAt) return false; // the device checked in since
+  const holdMs = (toNumberOrNull(wake.ttl_seconds) ?? holdSeconds) * 1000;
+  return now < sentAt + holdMs;
+}
+
+function unusableReason(channel: ChannelRow | undefined, state: string): string {
+  if (!channel) return 'the device has not reported a ChannelURI';
+  switch (state) {
+    case 'expired':
+      return `the ChannelURI expired at ${new Date(toMs(channel.expires_at)).toISOString()}`;
+    case 'gone':
+      return `WNS reported the channel gone${channel.state_reason ? ` (${channel.state_reason})` : ''}`;
+    case 'invalid':
+      return `the channel is invalid${channel.state_reason ? ` (${channel.state_reason})` : ''}`;
+    default:
+      return 'the device reported no ChannelURI';
+  }
+}
