@@ -10,6 +10,8 @@ export interface GatewayConfig {
   /** Absolute path. */
   dataDir: string;
   syncmlPath: string;
+  /** Base URL devices use (PUBLIC_URL); undefined: http://HOST:PORT. */
+  publicUrl?: string;
   defaultProviderId: string;
   deviceAuth: DeviceAuthMode;
   allowInsecureDeviceAuth: boolean;
@@ -17,7 +19,8 @@ export interface GatewayConfig {
   operatorToken?: string;
   /** Undefined: generated into dataDir on first start (see secret-key.ts). */
   secretKey?: string;
-  wnsTokenUrl: string;
+  /** Replaces every provider's token endpoint (tests); undefined: the real endpoint of each flow. */
+  wnsTokenUrl?: string;
   wnsChannelHosts: string[];
   logLevel: LogLevel;
   syncmlBodyLimit: number;

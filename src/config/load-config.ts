@@ -18,6 +18,7 @@ const sources: ReadonlyArray<{ key: keyof GatewayConfig; env: string; flag?: str
   { key: 'databaseUrl', env: 'DATABASE_URL', flag: 'databaseUrl', kind: 'string' },
   { key: 'dataDir', env: 'DATA_DIR', flag: 'dataDir', kind: 'string' },
   { key: 'syncmlPath', env: 'SYNCML_PATH', flag: 'syncmlPath', kind: 'string' },
+  { key: 'publicUrl', env: 'PUBLIC_URL', flag: 'publicUrl', kind: 'string' },
   { key: 'defaultProviderId', env: 'DEFAULT_PROVIDER_ID', flag: 'defaultProviderId', kind: 'string' },
   { key: 'deviceAuth', env: 'DEVICE_AUTH', flag: 'deviceAuth', kind: 'string' },
   { key: 'allowInsecureDeviceAuth', env: 'ALLOW_INSECURE_DEVICE_AUTH', kind: 'bool' },

@@ -24,7 +24,6 @@ describe('loadConfig', () => {
       defaultProviderId: 'omadm-gateway',
       deviceAuth: 'none',
       allowInsecureDeviceAuth: false,
-      wnsTokenUrl: 'https://login.live.com/accesstoken.srf',
       wnsChannelHosts: ['*.notify.windows.com'],
       logLevel: 'info',
       syncmlBodyLimit: 1048576,
@@ -32,6 +31,8 @@ describe('loadConfig', () => {
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.operatorToken).toBeUndefined();
+    expect(config.wnsTokenUrl).toBeUndefined();
+    expect(config.publicUrl).toBeUndefined();
   });
 
   it('reads every variable', () => {
@@ -41,11 +42,12 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
       DATA_DIR: '/var/lib/gw',
       SYNCML_PATH: '/omadm/Windows.ashx',
+      PUBLIC_URL: 'https://mdm.example.com',
       DEFAULT_PROVIDER_ID: 'contoso',
       OPERATOR_TOKEN: 'a-long-operator-token',
       SECRET_KEY: 'sixteen-chars-or-more',
       WNS_TOKEN_URL: 'http://127.0.0.1:1234/token',
-      WNS_CHANNEL_HOSTS: '*.notify.windows.com, 127.0.0.1:9999',
+      WNS_CHANNEL_HOSTS: '*.notify.windows.com, http://127.0.0.1:*',
       LOG_LEVEL: 'debug',
       SYNCML_BODY_LIMIT: '512kb',
       API_BODY_LIMIT: '2mb',
@@ -56,11 +58,12 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
       dataDir: '/var/lib/gw',
       syncmlPath: '/omadm/Windows.ashx',
+      publicUrl: 'https://mdm.example.com',
       defaultProviderId: 'contoso',
       operatorToken: 'a-long-operator-token',
       secretKey: 'sixteen-chars-or-more',
       wnsTokenUrl: 'http://127.0.0.1:1234/token',
-      wnsChannelHosts: ['*.notify.windows.com', '127.0.0.1:9999'],
+      wnsChannelHosts: ['*.notify.windows.com', 'http://127.0.0.1:*'],
       logLevel: 'debug',
       syncmlBodyLimit: 512 * 1024,
       apiBodyLimit: 2 * 1024 * 1024,
@@ -95,6 +98,7 @@ describe('loadConfig', () => {
     ['OPERATOR_TOKEN', 'short'],
     ['WNS_TOKEN_URL', 'not a url'],
     ['WNS_CHANNEL_HOSTS', 'https://x.notify.windows.com/'],
+    ['PUBLIC_URL', 'https://mdm.example.com/path'],
     ['ALLOW_INSECURE_DEVICE_AUTH', 'maybe'],
     ['SYNCML_BODY_LIMIT', '10'],
   ])('refuses %s=%s', (name, value) => {
