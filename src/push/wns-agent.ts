@@ -33,3 +33,9 @@ export function createWnsAgent(options: WnsAgentOptions = {}): Dispatcher {
   }
   return new Agent({ ...common, connect: tls });
 }
+
+/** HTTPS_PROXY (or https_proxy) from the environment, for the composition root; null when unset or empty. */
+export function proxyUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | null {
+  const value = env['HTTPS_PROXY'] ?? env['https_proxy'];
+  return value !== undefined && value.trim() !== '' ? value.trim() : null;
+}
