@@ -14,6 +14,9 @@ export const DEFAULT_PARSE_LIMITS: Readonly<ParseLimits> = Object.freeze({
   maxElements: 20_000,
 });
 
+/** The deepest nesting the tree builder is configured for; maxDepth may not exceed it. */
+export const MAX_SUPPORTED_DEPTH = 1024;
+
 /** Merges caller overrides with the defaults; every limit must be a positive integer. */
 export function resolveParseLimits(overrides: Partial<ParseLimits> = {}): ParseLimits {
   const limits: ParseLimits = { ...DEFAULT_PARSE_LIMITS };
@@ -22,6 +25,9 @@ export function resolveParseLimits(overrides: Partial<ParseLimits> = {}): ParseL
     if (value === undefined) continue;
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new RangeError(`ParseLimits.${key} must be a positive integer, got ${String(value)}`);
+    }
+    if (key === 'maxDepth' && value > MAX_SUPPORTED_DEPTH) {
+      throw new RangeError(`ParseLimits.maxDepth may not exceed ${MAX_SUPPORTED_DEPTH}, got ${value}`);
     }
     limits[key] = value;
   }

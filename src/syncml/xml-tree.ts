@@ -6,6 +6,7 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { SyncMLParseError } from './parse-error.js';
+import { MAX_SUPPORTED_DEPTH } from './parse-limits.js';
 
 export interface XmlElement {
   kind: 'element';
@@ -38,6 +39,10 @@ const parser = new XMLParser({
   ignorePiTags: true,
   cdataPropName: '#cdata',
   stopNodes: [`*.${NAME_MARK}Data`],
+  // Depth is enforced by the pre-scan (ParseLimits.maxDepth, at most MAX_SUPPORTED_DEPTH).
+  maxNestedTags: MAX_SUPPORTED_DEPTH,
+  // Hand callbacks the matcher, not a path string built for every node (a large share of the cost).
+  jPath: false,
 });
 
 type FxpNode = Record<string, unknown>;

@@ -102,6 +102,7 @@ describe('size, depth and element caps', () => {
   it('refuses nonsense limits', () => {
     expect(() => parseSyncML(wrap(''), { maxDepth: 0 })).toThrow(RangeError);
     expect(() => parseSyncML(wrap(''), { maxBytes: 1.5 })).toThrow(RangeError);
+    expect(() => parseSyncML(wrap(''), { maxDepth: 2000 })).toThrow(RangeError);
   });
 });
 
