@@ -92,6 +92,8 @@ export interface Housekeeping {
   requeueStaleSent(olderThan: Date): Promise<number>;
   /** Readiness: throws when the database is unreachable. */
   ping(): Promise<void>;
+  /** Readiness: true when the database lacks a migration this build knows. */
+  hasPendingMigrations(): Promise<boolean>;
   close(): Promise<void>;
 }
 

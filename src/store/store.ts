@@ -114,6 +114,8 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
     ping: async () => {
       await read((sql) => sql.one('SELECT 1 AS ok'));
     },
+    // Inside the client's queue: on SQLite, TypeORM would otherwise share the connection with a running transaction.
+    hasPendingMigrations: () => read(() => ds.showMigrations()),
     close: async () => {
       if (ds.isInitialized) await ds.destroy();
     },

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDataSource, dataSourceOptions, SQLITE_FILE } from '../../src/store/data-source.js';
+import { createDataSource, dataSourceOptions, hasPendingMigrations, runMigrations, SQLITE_FILE } from '../../src/store/data-source.js';
 import { dialectOf, isPostgresUrl } from '../../src/store/dialect.js';
 
 describe('createDataSource', () => {
@@ -22,6 +22,14 @@ describe('createDataSource', () => {
     expect(dialectOf(ds)).toBe('sqlite');
     expect(await ds.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]);
     expect(await ds.showMigrations()).toBe(false);
+  });
+
+  it('can leave migrations to a later runMigrations (omadm-gateway migrate) and reports them pending until then', async () => {
+    const ds = await createDataSource({ dataDir: ':memory:', migrate: false });
+    cleanup.push(() => ds.destroy());
+    expect(await hasPendingMigrations(ds)).toBe(true);
+    await runMigrations(ds);
+    expect(await hasPendingMigrations(ds)).toBe(false);
   });
 
   it('supports a throw-away in-memory database', async () => {

@@ -10,6 +10,7 @@ export function schemaCases(ctx: StoreContext): void {
 
   it('reports no pending migration and migrates idempotently', async () => {
     expect(await hasPendingMigrations(ctx.db.dataSource)).toBe(false);
+    expect(await ctx.store.hasPendingMigrations()).toBe(false);
     await runMigrations(ctx.db.dataSource);
     const applied = await ctx.db.dataSource.query('SELECT name FROM migrations');
     expect(applied).toEqual([{ name: 'InitialSchema1764100000000' }]);
