@@ -2,13 +2,14 @@
  * A device talking to the pure session engine, message by message: the session state is threaded through, and the
  * effects are applied to a small in-memory picture of the device and its queue (what the store would do), so a test
  * reads like the conversation it checks. Every reply is also checked against the transcript rule checker
- * (src/transcript/check-reply-rules.ts) unless a test names the rules it deliberately departs from.
+ * (src/transcript/check-reply-rules.ts): send() throws on a broken rule, and finish() reports the Final rule, which
+ * needs the device's next message. A test names the rules it deliberately departs from in skipRules.
  */
 import { jsonCopy } from '../../src/session/engine-data.js';
 import { handleMessage, type EngineOptions, type SessionOutput } from '../../src/session/engine.js';
 import type { CommandOutcome, CommandSpec, CommandState, DeviceRecord, QueuedCommand, SessionEffect, SessionState } from '../../src/session/ports.js';
 import type { Command, SyncML } from '../../src/syncml/model.js';
-import { checkReplyRules, type RuleViolation } from '../../src/transcript/check-reply-rules.js';
+import { checkReplyRules, RULE_IDS, type RuleViolation } from '../../src/transcript/check-reply-rules.js';
 import { DEVICE_ID, SERVER_URI } from '../support/syncml-builders.js';
 
 export const PROVIDER_ID = 'omadm-gateway';
@@ -107,6 +108,9 @@ export class Conversation {
     this.effects.push(...output.effects);
     this.lastDevice = message;
     this.lastReply = output.reply;
+    // Every rule but Final can be judged now (Final may depend on the device's next message: see checkPrevious).
+    const now = checkReplyRules(message, output.reply, { skip: ['final', ...(this.options.skipRules ?? [])] });
+    if (now.length > 0) throw new Error(`reply MsgID ${output.reply.header.msgID} breaks protocol rules: ${JSON.stringify(now)}`);
     return output;
   }
 
@@ -115,7 +119,7 @@ export class Conversation {
     if (!this.lastDevice || !this.lastReply) return;
     const found = checkReplyRules(this.lastDevice, this.lastReply, {
       ...(next && next.header.sessionID === this.lastDevice.header.sessionID ? { nextDeviceMessage: next } : {}),
-      skip: this.options.skipRules ?? [],
+      skip: RULE_IDS.filter((r) => r !== 'final' || this.options.skipRules?.includes(r)),
     });
     this.violations.push(...found.map((v) => ({ ...v, msgID: this.lastReply?.header.msgID ?? '?' })));
   }
