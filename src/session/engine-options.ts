@@ -28,10 +28,14 @@ export interface EngineOptions {
 
 export type ResolvedEngineOptions = Required<Omit<EngineOptions, 'measureEnvelope'>> & Pick<EngineOptions, 'measureEnvelope'>;
 
+/**
+ * maxOutstanding equals maxCommandsPerMessage so that, by default, a package is one message: OMA-DMPRO §6 expects most
+ * server messages to be one-message packages; a package spans messages only when the device's MaxMsgSize forces it.
+ */
 export const ENGINE_DEFAULTS = {
   defaultMaxMsgSize: 1_048_576,
   maxCommandsPerMessage: 50,
-  maxOutstanding: 100,
+  maxOutstanding: 50,
   commandExpiryMs: 15 * 60_000,
   maxDeviceCommands: 1000,
   maxObjectBytes: 8 * 1_048_576,
