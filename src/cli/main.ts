@@ -1,2 +1,5 @@
-// The `omadm-gateway` command. Subcommands are wired in as the modules land.
-console.log('omadm-gateway: the server is not wired yet (see issues 3 and 5).');
+// The `omadm-gateway` command (bin/omadm-gateway.js loads this through tsx). Subcommands live in commands/.
+import { processIo } from './cli-io.js';
+import { runCli } from './program.js';
+
+process.exitCode = await runCli(process.argv.slice(2), processIo());
