@@ -61,13 +61,13 @@ export function fillMessage(turn: Turn, input: SessionInput, items: PackageItem[
     const item = items[index] as PackageItem;
     const resolved = resolve(turn, input, item);
     if (!resolved) continue;
-    const built = buildCommand(resolved.spec, nextCmdID);
-    const size = turn.options.measure(built.command);
     const maxObj = data.maxObjSize;
     if (maxObj !== null && largestObjectBytes(resolved.spec) > maxObj) {
       holdBack(turn, item, `an object is larger than the device's MaxObjSize ${maxObj}`);
       continue;
     }
+    const built = buildCommand(resolved.spec, nextCmdID);
+    const size = turn.options.measure(built.command);
     if (room.minimalBytes + size > room.limitBytes) {
       holdBack(turn, item, `${size} bytes do not fit in any message under MaxMsgSize ${room.limitBytes}`);
       continue;
