@@ -6,8 +6,21 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const MB_U_INT32_MAX = 0xffff_ffff;
 const MB_U_INT32_MAX_BYTES = 5;
 
+/** Below this length an ASCII string is built directly: cheaper than a TextDecoder call for SyncML's short values. */
+const ASCII_FAST_PATH_MAX = 64;
+
 /** Decodes UTF-8 strictly; `offset` is where the bytes started in the input, for the error. */
 export function decodeUtf8(bytes: Uint8Array, offset: number): string {
+  if (bytes.length <= ASCII_FAST_PATH_MAX) {
+    let s = '';
+    let i = 0;
+    for (; i < bytes.length; i += 1) {
+      const b = bytes[i] as number;
+      if (b >= 0x80) break;
+      s += String.fromCharCode(b);
+    }
+    if (i === bytes.length) return s;
+  }
   try {
     return utf8.decode(bytes);
   } catch (err) {

@@ -1,5 +1,5 @@
 import { checkXmlFragment } from '../xml-scan.js';
-import { escapeText, firstUnencodableChar } from '../xml-text.js';
+import { escapeText, FORBIDDEN_CHAR, firstUnencodableChar } from '../xml-text.js';
 import { ByteReader, decodeUtf8 } from './byte-reader.js';
 import { DEVINF_LANGUAGE, type WbxmlLanguage } from './code-pages.js';
 import { decodeDocument } from './decode-document.js';
@@ -20,11 +20,14 @@ export interface DataContext {
 
 const DEVINF_PUBLIC_IDS: ReadonlySet<number> = new Set([PublicId.DEVINF_1_0, PublicId.DEVINF_1_1, PublicId.DEVINF_1_2]);
 
-/** Text that XML can carry; anything else is refused like the XML parser refuses it. */
+/**
+ * Text that XML can carry; anything else is refused like the XML parser refuses it. Strings decoded from UTF-8 cannot
+ * hold lone surrogates, so only the forbidden characters need looking for.
+ */
 export function xmlText(text: string, offset: number): string {
-  const bad = firstUnencodableChar(text);
-  if (bad !== -1) {
-    const hex = text.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0');
+  const bad = FORBIDDEN_CHAR.exec(text);
+  if (bad !== null) {
+    const hex = text.charCodeAt(bad.index).toString(16).toUpperCase().padStart(4, '0');
     throw new WbxmlError('invalid-char', `U+${hex} is not an XML character`, offset);
   }
   return text;

@@ -12,6 +12,10 @@ export interface EncodeDocumentOptions {
   stringTable: boolean;
 }
 
+const { SWITCH_PAGE, END, STR_I, STR_T, OPAQUE, LITERAL } = Token;
+const HAS_CONTENT = TAG_HAS_CONTENT;
+const HAS_ATTRIBUTES = TAG_HAS_ATTRIBUTES;
+
 /** Strings shorter than this (in UTF-8 bytes) are always inlined: a table reference would not be shorter. */
 const MIN_TABLE_STRING_BYTES = 4;
 const utf8 = new TextEncoder();
@@ -78,12 +82,12 @@ export function encodeDocument(root: WbxmlElement, options: EncodeDocumentOption
   const writeString = (text: string): void => {
     const ref = options.stringTable ? table.indexOf(text) : undefined;
     if (ref !== undefined) {
-      out.u8(Token.STR_T);
+      out.u8(STR_T);
       out.mbUint32(ref);
     } else if (text.includes('\0')) {
       throw new WbxmlError('invalid-structure', 'a string holds U+0000, which WBXML strings (and XML) cannot carry', out.length);
     } else {
-      out.u8(Token.STR_I);
+      out.u8(STR_I);
       out.utf8(text);
       out.u8(0);
     }
@@ -91,15 +95,15 @@ export function encodeDocument(root: WbxmlElement, options: EncodeDocumentOption
 
   const writeElement = (el: WbxmlElement): void => {
     const hasContent = el.children.some((c) => c.type !== 'text' || c.text !== '');
-    const flags = (hasContent ? TAG_HAS_CONTENT : 0) | (el.attributes.length > 0 ? TAG_HAS_ATTRIBUTES : 0);
+    const flags = (hasContent ? HAS_CONTENT : 0) | (el.attributes.length > 0 ? HAS_ATTRIBUTES : 0);
     if (el.literal) {
-      out.u8(Token.LITERAL | flags);
+      out.u8(LITERAL | flags);
       out.mbUint32(table.indexOf(el.name) as number);
     } else {
       const token = options.language.page(el.page)?.tokenOf(el.name);
       if (token === undefined) throw new RangeError(`no token for <${el.name}> on ${options.language.name} code page ${el.page}`);
       if (el.page !== page) {
-        out.u8(Token.SWITCH_PAGE);
+        out.u8(SWITCH_PAGE);
         out.u8(el.page);
         page = el.page;
       }
@@ -107,22 +111,22 @@ export function encodeDocument(root: WbxmlElement, options: EncodeDocumentOption
     }
     if (el.attributes.length > 0) {
       for (const a of el.attributes) {
-        out.u8(Token.LITERAL);
+        out.u8(LITERAL);
         out.mbUint32(table.indexOf(a.name) as number);
         if (a.value !== '') writeString(a.value);
       }
-      out.u8(Token.END);
+      out.u8(END);
     }
     if (!hasContent) return;
     for (const child of el.children) {
       if (child.type === 'element') writeElement(child);
       else if (child.type === 'opaque') {
-        out.u8(Token.OPAQUE);
+        out.u8(OPAQUE);
         out.mbUint32(child.bytes.length);
         out.bytes(child.bytes);
       } else if (child.text !== '') writeString(child.text);
     }
-    out.u8(Token.END);
+    out.u8(END);
   };
 
   writeElement(root);

@@ -10,6 +10,8 @@ export interface XmlView {
   offsets: Map<XmlElement, number>;
 }
 
+const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
+
 /** Local name, as the XML tree builder gives it (removeNSPrefix). */
 function localName(name: string): string {
   const colon = name.indexOf(':');
@@ -25,7 +27,7 @@ export function toXmlTree(root: WbxmlElement, ctx: DataContext): XmlView {
   const offsets = new Map<XmlElement, number>();
   const convert = (el: WbxmlElement, depth: number): XmlElement => {
     const name = localName(el.name);
-    const attributes = Object.create(null) as Record<string, string>;
+    const attributes = el.attributes.length === 0 ? NO_ATTRIBUTES : (Object.create(null) as Record<string, string>);
     for (const a of el.attributes) {
       if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
       attributes[localName(a.name)] = escapeAttribute(xmlText(a.value, el.offset));

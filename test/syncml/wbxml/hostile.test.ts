@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WBXML_LIMITS, decodeWbxml, encodeWbxml, WbxmlError, type WbxmlErrorCode } from '../../../src/syncml/wbxml/index.js';
 import type { WbxmlLimits } from '../../../src/syncml/wbxml/index.js';
-import { bytesOf, el, END, header, leaf, mb, message, opaque, STR_T, token } from './wbxml-bytes.js';
+import { bytesOf, el, END, header, leaf, mb, message, opaque, STR_T, str, syncHdr as syncHdrBytes, token } from './wbxml-bytes.js';
 import { sampleMessages } from './sample-messages.js';
 
 function refusal(bytes: Uint8Array | number[], limits?: Partial<WbxmlLimits>): WbxmlError {
@@ -210,7 +210,55 @@ describe('hostile WBXML: fuzz', () => {
           }
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: Number(process.env.WBXML_FUZZ_RUNS ?? 2000) },
+    );
+  });
+
+  it('random token trees (any tag of either page, LITERALs, attributes, strings, entities, OPAQUE) decode or throw WbxmlError', () => {
+    const names = ['wap-provisioningdoc', 'msft:originalerror', 'x', 'bad name', 'Data', 'CmdID'];
+    const table = names.flatMap((n) => [...bytesOf(n), 0]);
+    const offsets = names.map((_, i) => names.slice(0, i).reduce((sum, n) => sum + bytesOf(n).length + 1, 0));
+    const leafToken = fc.oneof(
+      fc.string({ maxLength: 8 }).map((t) => [0x03, ...bytesOf(t.replace(/\0/g, '')), 0]),
+      fc.constantFrom(...offsets).map((o) => [STR_T, ...mb(o)]),
+      fc.integer({ min: 0, max: 0x2ffff }).map((cp) => [0x02, ...mb(cp)]),
+      fc.uint8Array({ maxLength: 12 }).map((b) => opaque(b)),
+      fc.constantFrom('<a/>', 'x&y', '<b c="1">t</b>').map((t) => opaque(bytesOf(t))),
+    );
+    const tagOf = fc.oneof(
+      fc.integer({ min: 0x05, max: 0x3c }).map((t) => [[0x00, 0x00], t] as const),
+      fc.integer({ min: 0x05, max: 0x16 }).map((t) => [[0x00, 0x01], t] as const),
+      fc.constantFrom(...offsets).map((o) => [[] as number[], 0x04, o] as const),
+    );
+    const attrs = fc.array(fc.tuple(fc.constantFrom(...offsets), fc.string({ maxLength: 6 })), { maxLength: 2 });
+    const { node } = fc.letrec<{ node: number[] }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        leafToken,
+        fc.tuple(tagOf, attrs, fc.array(tie('node'), { maxLength: 4 })).map(([tag, as, kids]) => {
+          const [sw, token, literal] = tag as readonly [number[], number, number?];
+          const flags = (kids.length > 0 ? 0x40 : 0) | (as.length > 0 ? 0x80 : 0);
+          const out = [...sw, token | flags];
+          if (literal !== undefined) out.push(...mb(literal));
+          if (as.length > 0) {
+            for (const [name, value] of as) out.push(0x04, ...mb(name), ...str(value.replace(/\0/g, '')));
+            out.push(END);
+          }
+          if (kids.length > 0) out.push(...kids.flat(), END);
+          return out;
+        }),
+      ),
+    }));
+    fc.assert(
+      fc.property(fc.array(node, { maxLength: 5 }), (body) => {
+        const bytes = new Uint8Array([...header({ table }), token('SyncML') | 0x40, ...syncHdrBytes, token('SyncBody') | 0x40, ...body.flat(), END, END]);
+        try {
+          decodeWbxml(bytes);
+        } catch (err) {
+          expect(err).toBeInstanceOf(WbxmlError);
+        }
+      }),
+      { numRuns: Number(process.env.WBXML_FUZZ_RUNS ?? 2000) },
     );
   });
 
@@ -223,7 +271,7 @@ describe('hostile WBXML: fuzz', () => {
           expect(err).toBeInstanceOf(WbxmlError);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: Number(process.env.WBXML_FUZZ_RUNS ?? 2000) },
     );
   });
 });
