@@ -79,6 +79,11 @@ export interface GatewayUnderTest {
   url: string;
   seed(request: SeedRequest): Promise<SeedResult>;
   inspect(): Promise<StateSnapshot>;
+  /**
+   * Time has passed on the replay clock: run, once, what the gateway otherwise runs on a timer (housekeeping:
+   * expiring commands, requeueing commands whose session went away). Called before each device message.
+   */
+  tick?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -91,6 +91,7 @@ export async function replayTranscript(t: Transcript, deps: ReplayDeps): Promise
       if (m.side !== 'device') continue;
       await queue(m.index);
       now += step + (advance[String(m.index)] !== undefined ? parseDuration(advance[String(m.index)] as string) : 0);
+      await gateway.tick?.();
       const next = t.messages[i + 1];
       const recorded = next?.side === 'server' ? next : undefined;
       report.exchanges.push(

@@ -2,15 +2,20 @@
  * A fresh gateway for one replay: the app's composition root (src/app/compose.ts) on a fresh embedded SQLite
  * database in a temporary directory (or a PostgreSQL URL when given), listening on 127.0.0.1 port 0, with the
  * replay clock, DEVICE_AUTH=none, no background loops (no push dispatcher, no housekeeping timer: a replay must
- * be deterministic). The transcript's server URI becomes PUBLIC_URL + SYNCML_PATH so the gateway's SyncHdr Source
+ * be deterministic). Instead `tick()` runs one housekeeping round on the replay clock before each device message,
+ * with the parameters the composition root gives its timer, so clock jumps in a transcript have the effect they
+ * have in production. The transcript's server URI becomes PUBLIC_URL + SYNCML_PATH so the gateway's SyncHdr Source
  * is the one the recorded device talked to.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { composeGateway } from '../app/compose.js';
+import { startHousekeeping } from '../app/housekeeping.js';
 import { loadConfig } from '../config/index.js';
+import { ENGINE_DEFAULTS } from '../session/engine-options.js';
 import type { GatewayStartOptions, GatewayUnderTest, StateSnapshot } from './gateway-under-test.js';
 
 const DEFAULT_SYNCML_PATH = '/ManagementServer/MDM.svc';
@@ -51,6 +56,13 @@ export async function startInProcessGateway(options: GatewayStartOptions & { dat
   }
   const { url } = await gateway.listen();
   const store = gateway.store;
+  // Same parameters as compose.ts's timer; the interval never fires within a replay (runOnce is called instead).
+  const housekeeping = startHousekeeping(store, {
+    intervalMs: 2 ** 31 - 1,
+    staleSentMs: 2 * ENGINE_DEFAULTS.commandExpiryMs,
+    clock: options.clock,
+    logger: pino({ level: 'silent' }),
+  });
 
   return {
     url: `${url}${config.syncmlPath}`,
@@ -107,7 +119,9 @@ export async function startInProcessGateway(options: GatewayStartOptions & { dat
       }));
       return snapshot;
     },
+    tick: () => housekeeping.runOnce(),
     async close() {
+      housekeeping.stop();
       try {
         await gateway.close();
       } finally {

@@ -185,6 +185,11 @@ describe('checkReplyRules', () => {
     const last = message({ from: 'device', msgID: '3', commands: [{ ...chunked, items: [item(undefined, 'BB', { source: { locURI: './big' } })] }] });
     const lastReply = message({ from: 'server', msgID: '3', commands: [status('1', '3', '0', 'SyncHdr', '200')] });
     expect(checkReplyRules(last, lastReply)).toEqual([]);
+    // a size mismatch on the last chunk is answered 424 (a.6), the one Status a finished Results may get
+    const mismatch = message({ from: 'server', msgID: '3', commands: [status('1', '3', '0', 'SyncHdr', '200'), status('2', '3', '3', 'Results', '424')] });
+    expect(checkReplyRules(last, mismatch)).toEqual([]);
+    const other = message({ from: 'server', msgID: '3', commands: [status('1', '3', '0', 'SyncHdr', '200'), status('2', '3', '3', 'Results', '200')] });
+    expect(rules(checkReplyRules(last, other))).toEqual(['no-status-for-results']);
   });
 
   it('requires a Status-only reply to an abort (1223)', () => {
