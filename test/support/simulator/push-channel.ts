@@ -114,9 +114,14 @@ export class PushChannel {
     if (this.channelUri) this.deps.registrar?.setConnected?.(this.channelUri, !this.batterySaver && this.deps.isOnline());
   }
 
-  /** Device-side removal (unenrollment): forget the channel, cancel timers. */
+  /** Device-side removal (unenrollment): release and forget the channel, cancel timers. */
   shutdown(): void {
     this.drop();
+  }
+
+  /** Stops renewal and expiry timers; the channel state is kept (end of a simulation run). */
+  stopTimers(): void {
+    this.cancelTimers();
   }
 
   private async register(pfn: string, renewal: boolean): Promise<void> {

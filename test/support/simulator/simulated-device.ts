@@ -142,10 +142,11 @@ export class SimulatedDevice {
     while (this.inFlight > 0) await this.queue;
   }
 
+  /** Cancels the device's timers (polls, renewal, expiry); its state stays readable. */
   stop(): void {
     if (this.pollTimer !== null) this.opts.clock.cancel(this.pollTimer);
     this.pollTimer = null;
-    this.push.shutdown();
+    this.push.stopTimers();
   }
 
   private onWake(_n: WakeNotification): void {
@@ -232,6 +233,7 @@ export class SimulatedDevice {
   private removeEnrollment(): void {
     this.enrolled = false;
     this.stop();
+    this.push.shutdown();
     this.tree.remove(providerRoot(this.profile.providerId));
   }
 

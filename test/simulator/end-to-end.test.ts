@@ -1,0 +1,195 @@
+/**
+ * The simulated devices against a real in-process gateway (the composition root, src/app/compose.ts) on SQLite and
+ * PostgreSQL, with WNS pointed at the fake WNS: check-in, push provisioning, queued commands, wakes through the
+ * push dispatcher and the fake, 1200 sessions, and every command result read back through the operator API.
+ * SIM_E2E_DEVICES raises the device count (default 20; the machine is shared, keep it small in CI).
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { composeGateway, type Gateway } from '../../src/app/compose.js';
+import { loadConfig } from '../../src/config/index.js';
+import { describeOnBackends, type TestDatabase } from '../support/databases.js';
+import { startFakeWns, type FakeWns } from '../support/fake-wns.js';
+import { fakeWnsRegistrar } from '../support/simulator/fake-wns-registrar.js';
+import { createHttpTransport } from '../support/simulator/http-transport.js';
+import { runSimulation } from '../support/simulator/run-simulation.js';
+import { formatSummary } from '../support/simulator/simulation-summary.js';
+import { DAY, SimClock } from '../support/simulator/sim-clock.js';
+import { SimulatedDevice } from '../support/simulator/simulated-device.js';
+
+const PFN = 'Contoso.MDM_8wekyb3d8bbwe';
+const DEVICES = Number(process.env['SIM_E2E_DEVICES'] ?? 20);
+const CAMERA = './Vendor/MSFT/Policy/Config/Camera/AllowCamera';
+
+describeOnBackends('simulated devices ↔ gateway', (backend) => {
+  let db: TestDatabase;
+  let fake: FakeWns;
+  let gateway: Gateway;
+  let base: string;
+  let syncmlUrl: string;
+
+  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
+    const res = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${gateway.operatorToken.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+
+  beforeAll(async () => {
+    db = await backend.create();
+    fake = await startFakeWns();
+    const config = loadConfig({
+      env: {
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DATA_DIR: db.config.dataDir,
+        ...(db.config.databaseUrl ? { DATABASE_URL: db.config.databaseUrl } : {}),
+        OPERATOR_TOKEN: randomBytes(24).toString('base64url'),
+        SECRET_KEY: randomBytes(32).toString('base64'),
+        LOG_LEVEL: 'silent',
+        WNS_TOKEN_URL: fake.classicTokenUrl,
+        WNS_CHANNEL_HOSTS: '127.0.0.1:*',
+      },
+    });
+    gateway = await composeGateway(config, { wnsAgent: fake.dispatcher(), background: false, logDestination: { write: () => undefined } });
+    base = (await gateway.listen()).url;
+    syncmlUrl = `${base}${config.syncmlPath}`;
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await fake?.close();
+    await db?.dispose();
+  });
+
+  beforeEach(async () => {
+    await db.reset();
+    const put = await api('PUT', '/providers/omadm-gateway', { pfn: PFN, wns: { clientId: fake.defaultClient.clientId, clientSecret: fake.defaultClient.clientSecret } });
+    expect([200, 201]).toContain(put.status);
+  });
+
+  it(`${DEVICES} devices: check-in, push provisioning, queued commands, wakes, 1200 sessions, every result accounted for`, async () => {
+    const queued = new Map<string, string[]>();
+    const { summary, devices } = await runSimulation({
+      serverUrl: syncmlUrl,
+      devices: DEVICES,
+      concurrency: 8,
+      wnsFake: fake,
+      afterCheckIn: async ({ devices }) => {
+        for (const d of devices) {
+          const ids: string[] = [];
+          for (const spec of [
+            { verb: 'Replace', target: CAMERA, data: '0', format: 'int' },
+            { verb: 'Get', target: './DevDetail/SwV' },
+            { verb: 'Atomic', commands: [{ verb: 'Replace', target: CAMERA, data: '1', format: 'int' }, { verb: 'Replace', target: './DevInfo/Man', data: 'x', format: 'chr' }] },
+          ]) {
+            const r = await api('POST', `/devices/${d.deviceId}/commands`, spec);
+            expect(r.status, JSON.stringify(r.body)).toBe(202);
+            ids.push(r.body.id);
+          }
+          queued.set(d.deviceId, ids);
+          const push = await api('POST', `/devices/${d.deviceId}/push`, {});
+          expect(push.status, JSON.stringify(push.body)).toBe(202);
+        }
+        await gateway.dispatcher.drain();
+      },
+      waitForWakes: { timeoutMs: 30_000 },
+    });
+
+    if (process.env['SIM_E2E_PRINT']) console.log(formatSummary(summary));
+    expect(summary.checkIns).toEqual({ ok: DEVICES, failed: 0 });
+    expect(summary.violations).toEqual({ count: 0, first: [] });
+    expect(summary.errors).toEqual({ count: 0, first: [] });
+    expect(summary.push).toEqual({ withChannel: DEVICES, byStatus: { '0': DEVICES } });
+    expect(summary.wakes).toMatchObject({ delivered: DEVICES, received: DEVICES, ignored: 0, sessionsOpened: DEVICES, timedOut: false });
+    expect(summary.sessions.byEnd).toEqual({ completed: 2 * DEVICES });
+    expect(summary.commandResults).toMatchObject({ 'Replace 200': 2 * DEVICES, 'Replace 405': DEVICES, 'Replace 216': DEVICES, 'Atomic 507': DEVICES });
+
+    for (const d of devices) {
+      const [replaceId, getId, atomicId] = queued.get(d.deviceId)!;
+      expect((await api('GET', `/devices/${d.deviceId}/commands/${replaceId}`)).body).toMatchObject({ state: 'done', status: '200' });
+      const get = (await api('GET', `/devices/${d.deviceId}/commands/${getId}`)).body;
+      expect(get).toMatchObject({ state: 'done', status: '200' });
+      expect(get.results[0]).toMatchObject({ source: './DevDetail/SwV', data: '10.0.22631.4317' });
+      const atomic = (await api('GET', `/devices/${d.deviceId}/commands/${atomicId}`)).body;
+      expect(atomic).toMatchObject({ state: 'failed', status: '507' });
+      expect(atomic.children.map((c: { status: string }) => c.status)).toEqual(['216', '405']);
+      expect(d.tree.read(CAMERA)).toBe('0');
+      const device = (await api('GET', `/devices/${d.deviceId}`)).body;
+      expect(device.push).toMatchObject({ pfnProvisioned: true, status: 0, channelUri: d.push.state().channelUri, usable: true });
+      expect(device.devInfo).toMatchObject({ DevId: d.deviceId, Man: 'Contoso' });
+      const pushes = (await api('GET', `/devices/${d.deviceId}/pushes`)).body;
+      expect(JSON.stringify(pushes)).toContain('woke');
+    }
+  });
+
+  it('an expired channel: WNS answers 410, the gateway sets the PFN again, the device registers a new channel and wakes', async () => {
+    const clock = new SimClock(new Date());
+    const registrar = fakeWnsRegistrar(fake);
+    const transport = createHttpTransport();
+    const device = new SimulatedDevice({ serverUrl: syncmlUrl, transport, clock, registrar, deviceId: 'E2E00000-5349-4D00-8000-000000000410', polling: false });
+    try {
+      await device.checkIn();
+      const first = device.push.state().channelUri!;
+      expect((await api('GET', `/devices/${device.deviceId}`)).body.push).toMatchObject({ channelUri: first, status: 0 });
+      // The device stays offline past the renewal window: no renewal, the channel expires (Status 5, WNS 410).
+      device.setOnline(false);
+      await clock.advance(31 * DAY);
+      device.setOnline(true);
+      expect(device.push.state()).toMatchObject({ status: 5, channelUri: first });
+
+      expect((await api('POST', `/devices/${device.deviceId}/push`, {})).status).toBe(202);
+      await gateway.dispatcher.drain();
+      await device.idle();
+      expect(device.sessions).toHaveLength(1); // the wake never arrived
+      const attempts = JSON.stringify((await api('GET', `/devices/${device.deviceId}/pushes`)).body);
+      expect(attempts).toContain('410');
+
+      await device.checkIn();
+      const second = device.push.state().channelUri!;
+      expect(second).not.toBe(first);
+      const pfnCommands = device.sessions[1]!.executed.filter((e) => e.targets[0]?.endsWith('/Push/PFN'));
+      expect(pfnCommands.map((e) => `${e.kind}:${e.status}`)).toEqual(['Replace:200']);
+      expect((await api('GET', `/devices/${device.deviceId}`)).body.push).toMatchObject({ channelUri: second, status: 0, usable: true });
+
+      expect((await api('POST', `/devices/${device.deviceId}/push`, {})).status).toBe(202);
+      await gateway.dispatcher.drain();
+      for (let i = 0; i < 100 && device.sessions.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+      await device.idle();
+      expect(device.sessions.map((s) => s.trigger)).toEqual(['1201', '1201', '1200']);
+      expect(device.sessions.flatMap((s) => s.violations)).toEqual([]);
+    } finally {
+      device.stop();
+      registrar.detach();
+    }
+  });
+
+  it('a device in battery saver reports Push/Status 7; the gateway stores it with its meaning', async () => {
+    const clock = new SimClock(new Date());
+    const registrar = fakeWnsRegistrar(fake);
+    const device = new SimulatedDevice({ serverUrl: syncmlUrl, transport: createHttpTransport(), clock, registrar, deviceId: 'E2E00000-5349-4D00-8000-000000000007', polling: false });
+    try {
+      await device.checkIn();
+      device.setBatterySaver(true);
+      await device.checkIn();
+      const push = (await api('GET', `/devices/${device.deviceId}`)).body.push;
+      expect(push.status).toBe(7);
+      expect(String(push.statusMeaning)).toMatch(/power|connectivity/i);
+    } finally {
+      device.stop();
+      registrar.detach();
+    }
+  });
+
+  it('user unenrollment: the 1226 alert marks the device unenrolled', async () => {
+    const clock = new SimClock(new Date());
+    const device = new SimulatedDevice({ serverUrl: syncmlUrl, transport: createHttpTransport(), clock, deviceId: 'E2E00000-5349-4D00-8000-000000001226', polling: false });
+    await device.checkIn();
+    await device.unenrollByUser();
+    expect(device.sessions.map((s) => s.endedBy)).toEqual(['completed', 'completed']);
+    expect((await api('GET', `/devices/${device.deviceId}`)).body.enrollmentState).toBe('unenrolled');
+  });
+});
