@@ -68,6 +68,13 @@ describe('replayTranscript', () => {
     expect(formatReplayReport(report)).toBe('PASS check-in.xml — first check-in (strict, 2 exchanges)');
   });
 
+  it('replays a headerless capture in strict mode', async () => {
+    const t = parseTranscript(`<?xml version="1.0"?>\n${BODY}`, { fileName: 'capture.xml', parse: (x) => parseSyncML(x) });
+    const report = await replayTranscript(t, { startGateway: scriptedGateway(echoRecorded).start, codec });
+    expect(report).toMatchObject({ ok: true, mode: 'strict' });
+    expect(report.purpose).toBeUndefined();
+  });
+
   it('reports a strict mismatch by message number and element path', async () => {
     const gw = scriptedGateway((_, n) => ({ body: n === 1 ? server1.replace(st('3', '1', '2', 'Replace', '200'), st('3', '1', '2', 'Replace', '404')) : server2 }));
     const report = await replayTranscript(transcriptOf('mode: strict'), { startGateway: gw.start, codec });
