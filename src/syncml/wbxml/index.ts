@@ -2,4 +2,4 @@
 export { decodeWbxml } from './decode-wbxml.js';
 export { encodeWbxml, type EncodeWbxmlOptions } from './encode-wbxml.js';
 export { WbxmlError, type WbxmlErrorCode } from './wbxml-error.js';
-export { DEFAULT_WBXML_LIMITS, type WbxmlLimits } from './wbxml-limits.js';
+export { DEFAULT_WBXML_LIMITS, resolveWbxmlLimits, type WbxmlLimits } from './wbxml-limits.js';
