@@ -100,6 +100,12 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
   let running: Promise<void> | null = null;
   let stopper: AbortController | null = null;
   let wakeUp: AbortController | null = null;
+  /** Set by a new request; checked before the loop sleeps so a request during a claim is not missed. */
+  let notified = false;
+  const notify = () => {
+    notified = true;
+    wakeUp?.abort();
+  };
 
   const provider = (providerId: string): Promise<PushProvider | null> => {
     const now = clock().getTime();
@@ -157,7 +163,7 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
       throw new NoUsableChannelError(deviceId, reason);
     }
     metrics.wakeRequested('created');
-    wakeUp?.abort();
+    notify();
     return result;
   }
 
@@ -178,7 +184,7 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
     };
     for (let start = 0; start < ids.length; start += pageSize) {
       await inParallel(ids.slice(start, start + pageSize), fanOutConcurrency, one);
-      wakeUp?.abort(); // the loop starts sending this page while the next one is stored
+      notify(); // the loop starts sending this page while the next one is stored
     }
     return summary;
   }
@@ -200,40 +206,69 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
     return n;
   }
 
-  async function runOnce(): Promise<number> {
-    const now = clock();
+  async function sweepIfDue(now: Date): Promise<void> {
     if (now.getTime() - lastSweep >= sweepIntervalMs) {
       lastSweep = now.getTime();
       await sweep();
     }
-    const wakes = await deps.store.claimWakes({ workerId, now, limit: concurrency, leaseMs });
-    await Promise.all(
-      wakes.map((wake) =>
-        processWake(processDeps, wake).catch((err: unknown) => {
-          // The lease runs out and another round (or process) takes the wake again.
-          logger.error({ err, wakeId: wake.id }, 'push dispatcher: processing a wake failed');
-        }),
-      ),
-    );
+  }
+
+  function send(wake: WakeView): Promise<void> {
+    return processWake(processDeps, wake).catch((err: unknown) => {
+      // The lease runs out and another round (or process) takes the wake again.
+      logger.error({ err, wakeId: wake.id }, 'push dispatcher: processing a wake failed');
+    });
+  }
+
+  async function claim(limit: number): Promise<WakeView[]> {
+    const now = clock();
+    await sweepIfDue(now);
+    return deps.store.claimWakes({ workerId, now, limit, leaseMs });
+  }
+
+  async function runOnce(): Promise<number> {
+    const wakes = await claim(concurrency);
+    await Promise.all(wakes.map(send));
     return wakes.length;
   }
 
+  /**
+   * The running loop keeps up to `concurrency` sends in flight: it claims what fits, and when every slot is busy it waits
+   * until a quarter of them are free again (claims stay batched); when nothing is due it sleeps for the poll interval or
+   * until a new wake request arrives.
+   */
   async function loop(signal: AbortSignal): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    const refillAt = Math.max(1, Math.floor(concurrency / 4));
     let failures = 0;
     while (!signal.aborted) {
+      const free = concurrency - inFlight.size;
       let claimed = 0;
+      notified = false;
       try {
-        claimed = await runOnce();
+        const wakes = await claim(free);
+        claimed = wakes.length;
+        for (const wake of wakes) {
+          const p: Promise<void> = send(wake).finally(() => inFlight.delete(p));
+          inFlight.add(p);
+        }
         failures = 0;
       } catch (err) {
         failures += 1;
-        logger.error({ err }, 'push dispatcher round failed');
+        logger.error({ err }, 'push dispatcher: claiming wakes failed');
       }
-      if (claimed > 0 || signal.aborted) continue;
+      if (signal.aborted) break;
+      if (claimed > 0 && claimed === free) {
+        while (concurrency - inFlight.size < refillAt && !signal.aborted) await Promise.race([aborted, ...inFlight]);
+        continue;
+      }
+      if (notified && failures === 0) continue;
       wakeUp = new AbortController();
       const delay = failures === 0 ? pollIntervalMs : Math.min(30_000, pollIntervalMs * 2 ** failures);
       await sleep(delay, AbortSignal.any([signal, wakeUp.signal]));
     }
+    await Promise.allSettled(inFlight);
   }
 
   return {

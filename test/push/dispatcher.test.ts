@@ -266,6 +266,26 @@ describeOnBackends('push dispatcher', (backend) => {
     expect(slept.sort((a, b) => a - b)).toEqual([500, 1000, 1500, 2000]);
   });
 
+  it('the running loop sends new requests as they come and stops cleanly', async () => {
+    await h.addDevice('dev-1');
+    await h.addDevice('dev-2');
+    const d = h.dispatcher({ pollIntervalMs: 60_000 }); // only a new request can wake the idle loop in time
+    const woken: string[] = [];
+    const twoWakes = new Promise<void>((resolve) =>
+      h.fake.onWake((w) => {
+        woken.push(w.channelId);
+        if (woken.length === 2) resolve();
+      }),
+    );
+    d.start();
+    await d.requestWake('dev-1');
+    await d.requestWake('dev-2');
+    await twoWakes;
+    await d.stop();
+    expect(woken.sort()).toEqual(['ch-dev-1', 'ch-dev-2']);
+    await expect.poll(async () => (await wakesOf('dev-2'))[0]?.state).toBe('sent');
+  });
+
   it('fan-out by filter in random order, with a summary', async () => {
     const ids = Array.from({ length: 40 }, (_, i) => `dev-${String(i).padStart(2, '0')}`);
     for (const id of ids) await h.addDevice(id);
