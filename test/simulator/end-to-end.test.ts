@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { composeGateway, type Gateway } from '../../src/app/compose.js';
 import { loadConfig } from '../../src/config/index.js';
+import type { SyncML } from '../../src/syncml/model.js';
 import { describeOnBackends, type TestDatabase } from '../support/databases.js';
 import { startFakeWns, type FakeWns } from '../support/fake-wns.js';
 import { fakeWnsRegistrar } from '../support/simulator/fake-wns-registrar.js';
@@ -15,6 +16,7 @@ import { createHttpTransport } from '../support/simulator/http-transport.js';
 import { runSimulation } from '../support/simulator/run-simulation.js';
 import { formatSummary } from '../support/simulator/simulation-summary.js';
 import { DAY, SimClock } from '../support/simulator/sim-clock.js';
+import { LARGE_OBJECT_PATH, largeText } from '../support/simulator/device-tree.js';
 import { SimulatedDevice } from '../support/simulator/simulated-device.js';
 
 const PFN = 'Contoso.MDM_8wekyb3d8bbwe';
@@ -191,5 +193,73 @@ describeOnBackends('simulated devices ↔ gateway', (backend) => {
     await device.unenrollByUser();
     expect(device.sessions.map((s) => s.endedBy)).toEqual(['completed', 'completed']);
     expect((await api('GET', `/devices/${device.deviceId}`)).body.enrollmentState).toBe('unenrolled');
+  });
+
+  const single = (id: string, extra: Partial<ConstructorParameters<typeof SimulatedDevice>[0]> = {}) => {
+    const clock = new SimClock(new Date());
+    const registrar = fakeWnsRegistrar(fake);
+    const device = new SimulatedDevice({ serverUrl: syncmlUrl, transport: createHttpTransport(), clock, registrar, deviceId: id, polling: false, ...extra });
+    return { device, clock, registrar, done: () => (device.stop(), registrar.detach()) };
+  };
+
+  it('protocol corners over HTTP: large object, split packages, Add fallback for the PFN', async () => {
+    const fromServer: SyncML[] = [];
+    const { device, done } = single('E2E00000-5349-4D00-8000-00000000C0DE', {
+      pfnMode: 'add-required',
+      maxMsgSize: 4_000,
+      largeObjectBytes: 30_000,
+      largeObjectChunkBytes: 3_000,
+      onExchange: (_sent, received) => fromServer.push(received),
+    });
+    try {
+      await device.checkIn();
+      expect(device.sessions[0]!.executed.filter((e) => e.targets[0]?.endsWith('/Push/PFN')).map((e) => `${e.kind}:${e.status}`)).toEqual(['Replace:404', 'Add:200']);
+      const ids: string[] = [];
+      const large = await api('POST', `/devices/${device.deviceId}/commands`, { verb: 'Get', target: LARGE_OBJECT_PATH });
+      ids.push(large.body.id);
+      for (let i = 0; i < 30; i++) ids.push((await api('POST', `/devices/${device.deviceId}/commands`, { verb: 'Get', target: './DevInfo/Lang' })).body.id);
+      await device.checkIn();
+      const s = device.sessions[1]!;
+      expect(s.violations).toEqual([]);
+      expect(s.largeObjectChunks).toBe(10);
+      // Under the device's MaxMsgSize the gateway spreads the 31 Gets over several messages.
+      expect(fromServer.filter((m) => m.body.commands.some((c) => c.kind === 'Get')).length).toBeGreaterThan(1);
+      const big = (await api('GET', `/devices/${device.deviceId}/commands/${ids[0]}`)).body;
+      expect(big).toMatchObject({ state: 'done', status: '200' });
+      expect(big.results[0].data).toBe(largeText(device.deviceId, 30_000));
+      for (const id of ids.slice(1)) expect((await api('GET', `/devices/${device.deviceId}/commands/${id}`)).body.state).toBe('done');
+    } finally {
+      done();
+    }
+  });
+
+  it('channel renewal at 15 days: a session reports the new ChannelURI and the gateway uses it', async () => {
+    const { device, clock, done } = single('E2E00000-5349-4D00-8000-000000000015');
+    try {
+      await device.checkIn();
+      const first = device.push.state().channelUri;
+      await clock.advance(15 * DAY);
+      expect(device.sessions.map((s) => s.reason)).toEqual(['check-in', 'channel-renewal']);
+      const second = device.push.state().channelUri;
+      expect(second).not.toBe(first);
+      expect((await api('GET', `/devices/${device.deviceId}`)).body.push).toMatchObject({ channelUri: second, usable: true });
+    } finally {
+      done();
+    }
+  });
+
+  it('server unenrollment queued through the API: no answer to the Exec, the 1226 alert, device unenrolled', async () => {
+    const { device, done } = single('E2E00000-5349-4D00-8000-00000000DEAD');
+    try {
+      await device.checkIn();
+      const id = (await api('POST', `/devices/${device.deviceId}/commands`, { verb: 'Exec', target: './Vendor/MSFT/DMClient/Provider/omadm-gateway/Unenroll', data: 'omadm-gateway', format: 'chr' })).body.id;
+      await device.checkIn();
+      expect(device.sessions.map((s) => `${s.reason}:${s.endedBy}`)).toEqual(['check-in:completed', 'check-in:unenroll', 'unenroll-alert:completed']);
+      expect(device.enrolled).toBe(false);
+      expect((await api('GET', `/devices/${device.deviceId}`)).body.enrollmentState).toBe('unenrolled');
+      expect((await api('GET', `/devices/${device.deviceId}/commands/${id}`)).body.state).not.toBe('queued');
+    } finally {
+      done();
+    }
   });
 });
