@@ -14,13 +14,18 @@ type Effect<T extends SessionEffect['type']> = Extract<SessionEffect, { type: T 
 export const LIVE = `('queued', 'sent')`;
 
 /** Queued commands of a device, oldest first, not past their expiry. */
-export async function pendingCommands(sql: Sql, deviceId: string, limit: number, now: number): Promise<QueuedCommand[]> {
+export async function pendingCommands(sql: Sql, deviceId: string, sessionId: string, limit: number, now: number): Promise<QueuedCommand[]> {
+  // A command still 'sent' in ANOTHER session of this device is orphaned: a device runs one management session at a
+  // time, so once it opens a new one the old session broke before the Status came back. It is pending again now
+  // (at-least-once), instead of waiting for the housekeeping timer's requeueStaleSent.
   const rows = await sql.all<CommandRow>(
-    `SELECT * FROM commands WHERE device_id = ? AND state = 'queued' AND (expires_at IS NULL OR expires_at > CAST(? AS bigint))
+    `SELECT * FROM commands
+     WHERE device_id = ? AND (expires_at IS NULL OR expires_at > CAST(? AS bigint))
+       AND (state = 'queued' OR (state = 'sent' AND session_id IS NOT NULL AND session_id <> ?))
      ORDER BY seq LIMIT ?`,
-    [deviceId, now, limit],
+    [deviceId, now, sessionId, limit],
   );
-  return rows.map(toQueuedCommand);
+  return rows.map((row) => ({ ...toQueuedCommand(row), state: 'queued' as const }));
 }
 
 /**

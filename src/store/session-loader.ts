@@ -54,7 +54,7 @@ export async function loadForMessage(
         [deviceId, sessionId, defaultProviderId],
       ),
     ),
-    pendingLimit > 0 ? client.read((sql) => pendingCommands(sql, deviceId, pendingLimit, now)) : Promise.resolve([]),
+    pendingLimit > 0 ? client.read((sql) => pendingCommands(sql, deviceId, sessionId, pendingLimit, now)) : Promise.resolve([]),
   ]);
   const providerId = row?.d_provider_id ?? row?.b_provider_id ?? defaultProviderId;
   return {

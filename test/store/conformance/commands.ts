@@ -108,4 +108,25 @@ export function commandCases(ctx: StoreContext): void {
     expect(states).toEqual(['queued', 'queued', 'sent', 'sent']);
     expect(await ctx.store.getCommand('dev-1', abandoned.id)).toMatchObject({ attempts: 1, msgID: null, cmdID: null, sessionId: null });
   });
+
+  it('offers a command left sent by an older session as pending again when the device opens another session', async () => {
+    await checkIn(ctx.store, 'dev-1');
+    const orphan = await ctx.store.enqueueCommand('dev-1', { verb: 'Get', target: './A' });
+    const queued = await ctx.store.enqueueCommand('dev-1', { verb: 'Get', target: './B' });
+    await send(orphan.id, 'old', null);
+    // Within the session that sent it, it is outstanding (not pending); from any other session it is pending again.
+    const same = await ctx.store.loadForMessage('dev-1', 'old', 10);
+    expect(same.pending.map((c) => c.id)).toEqual([queued.id]);
+    const next = await ctx.store.loadForMessage('dev-1', 'new', 10);
+    expect(next.pending.map((c) => [c.id, c.state])).toEqual([
+      [orphan.id, 'queued'],
+      [queued.id, 'queued'],
+    ]);
+    await ctx.store.commitExchange({
+      session: sessionState('dev-1', 'new'),
+      expectedVersion: null,
+      effects: [{ type: 'command.sent', commandId: orphan.id, sessionId: 'new', msgID: '1', cmdID: '2', at: at() }],
+    });
+    expect(await ctx.store.getCommand('dev-1', orphan.id)).toMatchObject({ state: 'sent', attempts: 2, sessionId: 'new' });
+  });
 }
