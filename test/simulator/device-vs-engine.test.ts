@@ -69,9 +69,7 @@ describe('simulated device ↔ session engine', () => {
   });
 
   it('a queued Get of a large node comes back in MoreData chunks and is reassembled by the engine', async () => {
-    // OMA-DMPRO §7 has the server answer each chunk with 213; the transcript checker's no-status-for-results rule
-    // does not know that exception yet, so it is skipped here.
-    const { conv, device } = setup({ largeObjectBytes: 20_000, largeObjectChunkBytes: 4_000 }, PFN, ['no-status-for-results']);
+    const { conv, device } = setup({ largeObjectBytes: 20_000, largeObjectChunkBytes: 4_000 });
     const id = conv.enqueue({ verb: 'Get', target: LARGE_OBJECT_PATH });
     await device.checkIn();
     expect(device.sessions[0]!.largeObjectChunks).toBe(5);
