@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ChannelPolicyConfigError,
@@ -110,5 +111,40 @@ describe('WNS_CHANNEL_HOSTS parsing', () => {
       { scheme: 'http', host: '127.0.0.1', wildcard: false, ip: true, port: '*' },
       { scheme: 'https', host: 'h.test', wildcard: false, ip: false, port: 8443 },
     ]);
+  });
+});
+
+describe('channel policy properties', () => {
+  const pieces = ['https://', 'http://', 'cloud', '.notify.windows.com', 'notify.windows.com', '.', '..', 'evil.com', '@', ':', '443',
+    '8443', '/', '?', '#', '%2e', '%40', '\\', 'xn--', '127.0.0.1', '[::1]', 'user:pw', 'token=abc', '*', ' ', '。', 'ｅ'];
+  it('anything allowed is https on a *.notify.windows.com host, default port, no userinfo or fragment', () => {
+    let allowed = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom('https://', 'http://', 'https:/', ''),
+        fc.array(fc.constantFrom(...pieces), { maxLength: 6 }),
+        fc.constantFrom('cloud.notify.windows.com', '.notify.windows.com', 'notify.windows.com.evil.com', ''),
+        fc.array(fc.constantFrom(...pieces), { maxLength: 4 }),
+        (scheme, before, host, after) => {
+          const raw = scheme + before.join('') + host + after.join('');
+          const result = checkChannelUri(raw, wns);
+          if (!result.allowed) return true;
+          allowed += 1;
+          const url = result.url;
+          return (
+            url.protocol === 'https:' &&
+            url.hostname.endsWith('.notify.windows.com') &&
+            url.port === '' &&
+            url.username === '' &&
+            url.password === '' &&
+            url.hash === '' &&
+            !raw.includes('@') &&
+            raw.toLowerCase().startsWith(`https://${url.hostname}`)
+          );
+        },
+      ),
+      { numRuns: 5000, seed: 4 },
+    );
+    expect(allowed).toBeGreaterThan(5); // the property was exercised on allowed URIs too
   });
 });
