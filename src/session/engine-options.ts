@@ -6,7 +6,7 @@
 import type { Command, SyncHdr } from '../syncml/model.js';
 
 export interface EngineOptions {
-  /** Source LocURI of every reply (a.2: server → device has Source = server). */
+  /** Source LocURI of a reply when the device's SyncHdr Target is empty (otherwise the Target is echoed, a.2). */
   serverURI: string;
   /** Serialized size of one command (Status, Alert, Get, Atomic with its children, …). */
   measure(command: Command): number;

@@ -4,7 +4,12 @@
 import type { Command, Status, SyncHdr, SyncML } from '../syncml/model.js';
 import type { OwedStatus } from './turn.js';
 
-/** a.2: echo SessionID, swap Target/Source, the server's own MsgID; VerDTD 1.2, VerProto DM/1.2. */
+/**
+ * a.2: echo SessionID, swap Target/Source, the server's own MsgID; VerDTD 1.2, VerProto DM/1.2.
+ * Source is the device's own Target LocURI (MS-MDM §4: the server's reply carries the URI the device addressed, query
+ * string included), so a gateway reached under several names answers each under the name used; `serverURI` only
+ * stands in when the device sent an empty Target.
+ */
 export function replyHeader(device: SyncHdr, msgID: number, serverURI: string): SyncHdr {
   return {
     verDTD: '1.2',
@@ -12,7 +17,7 @@ export function replyHeader(device: SyncHdr, msgID: number, serverURI: string): 
     sessionID: device.sessionID,
     msgID: String(msgID),
     target: { locURI: device.source.locURI },
-    source: { locURI: serverURI },
+    source: { locURI: device.target.locURI || serverURI },
   };
 }
 
