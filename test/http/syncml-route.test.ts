@@ -32,7 +32,8 @@ describeOnBackends('SyncML endpoint', (backend) => {
     expect(r.headers.get('content-type')).toBe(SYNCML_TYPE);
     const reply = parseSyncML(r.text);
     expect(reply.header).toMatchObject({ sessionID: '5', msgID: '1', target: { locURI: 'dev-sx-1' } });
-    expect(reply.header.source.locURI).toBe(`http://127.0.0.1:${t.gateway.config.port}/ManagementServer/MDM.svc`);
+    // a.2: server → device swaps Target and Source; the device's Target is the server URI it used.
+    expect(reply.header.source.locURI).toBe(package1({ deviceId: 'dev-sx-1' }).header.target.locURI);
     expect(statusesOf(reply)[0]).toMatchObject({ cmdRef: '0', cmd: 'SyncHdr', data: '200' });
   });
 
