@@ -145,7 +145,8 @@ class Run {
     if (perItem.length === 0) perItem.push({ target: '', status: StatusCode.BadRequest });
     const out: Command[] = [];
     const statuses = new Set(perItem.map((p) => p.status));
-    const summary = perItem[0]!.status;
+    // One code for the command: the common one, else the first failure (or the first item's when none failed).
+    const summary = statuses.size === 1 ? perItem[0]!.status : (perItem.find((p) => !isSuccessStatus(p.status)) ?? perItem[0]!).status;
     if (!cmd.noResp) {
       if (statuses.size === 1) out.push(this.status(cmd.cmdID, cmd.kind, summary));
       else for (const p of perItem) out.push(this.status(cmd.cmdID, cmd.kind, p.status, p.target));
@@ -156,11 +157,11 @@ class Run {
       cmdID: cmd.cmdID,
       kind: cmd.kind,
       targets: perItem.map((p) => p.target),
-      status: statuses.size === 1 ? summary : perItem.find((p) => !isSuccessStatus(p.status))!.status,
+      status: summary,
       results: perItem.flatMap((p) => (p.result ? [{ source: p.target, data: p.result.data?.kind === 'text' ? p.result.data.text : null }] : [])),
       ...(parent ? { parentCmdID: parent } : {}),
     });
-    return { status: statuses.size === 1 ? summary : perItem.find((p) => !isSuccessStatus(p.status))!.status, out };
+    return { status: summary, out };
   }
 
   private item(cmd: ItemCommand, item: Item, target: string): { status: string; result?: Item } {

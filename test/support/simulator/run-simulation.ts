@@ -35,7 +35,7 @@ export interface RunSimulationOptions {
   deviceOptions?: (index: number) => Partial<SimulatedDeviceOptions>;
   /** Runs after every device checked in: queue commands, request wakes. */
   afterCheckIn?: (ctx: { devices: SimulatedDevice[] }) => Promise<void>;
-  /** Wait for wake sessions: how many (default: every device with a channel) and for how long. */
+  /** Wait for wake sessions: how many (default: every device whose Push/Status is 0) and for how long. */
   waitForWakes?: { timeoutMs: number; expected?: number };
   /** Replaces the HTTP transport (tests at model level). */
   transport?: DmTransport;
@@ -87,7 +87,7 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
     await options.afterCheckIn?.({ devices });
     let wakesTimedOut = false;
     if (options.waitForWakes) {
-      const expected = options.waitForWakes.expected ?? devices.filter((d) => d.push.state().channelUri !== null).length;
+      const expected = options.waitForWakes.expected ?? devices.filter((d) => d.push.state().status === 0).length;
       const deadline = Date.now() + options.waitForWakes.timeoutMs;
       while (wakeSessions < expected) {
         const left = deadline - Date.now();
