@@ -1,0 +1,36 @@
+/** Command-line flags of `npm run bench -- …`. */
+export interface BenchArgs {
+  json: boolean;
+  quick: boolean;
+  /** The scale suite (1M devices, RSS, two processes): runs only with --scale (or --only=scale). */
+  scale: boolean;
+  /** Suites to run (default: codec, sessions, push; plus scale with --scale). */
+  only: string[] | null;
+  /** Write CPU profiles of the gateway/dispatcher processes into this directory (`--profile[=dir]`). */
+  profileDir: string | null;
+  /** Repetitions of each paired measurement (default 1 quick, 3 full). */
+  rounds: number | null;
+}
+
+export const SUITES = ['codec', 'sessions', 'push', 'scale'] as const;
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const args: BenchArgs = { json: false, quick: false, scale: false, only: null, profileDir: null, rounds: null };
+  for (const a of argv) {
+    if (a === '--json') args.json = true;
+    else if (a === '--quick') args.quick = true;
+    else if (a === '--scale') args.scale = true;
+    else if (a === '--profile') args.profileDir = 'bench/profiles';
+    else if (a.startsWith('--profile=')) args.profileDir = a.slice('--profile='.length);
+    else if (a.startsWith('--only=')) args.only = a.slice('--only='.length).split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a.startsWith('--rounds=')) args.rounds = Math.max(1, Number(a.slice('--rounds='.length)) || 1);
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(
+        'npm run bench -- [--quick] [--json] [--scale] [--only=codec,sessions,push,scale] [--rounds=N] [--profile[=dir]]\n',
+      );
+      process.exit(0);
+    } else throw new Error(`unknown flag ${a} (try --help)`);
+  }
+  for (const s of args.only ?? []) if (!(SUITES as readonly string[]).includes(s)) throw new Error(`unknown suite ${s}; known: ${SUITES.join(', ')}`);
+  return args;
+}

@@ -1,0 +1,13 @@
+import type { Reporter } from './report.js';
+
+/** What every suite gets from bench/run.ts. */
+export interface SuiteContext {
+  reporter: Reporter;
+  quick: boolean;
+  /** --rounds=N, else the suite's own default. */
+  rounds: number | null;
+  /** --profile: write CPU profiles of the measured processes here (absolute path), else null. */
+  profileDir: string | null;
+  /** PostgreSQL URL (DATABASE_URL, else the team default). */
+  databaseUrl: string;
+}

@@ -1,0 +1,171 @@
+/**
+ * Bench child: one real gateway (src/app/compose.ts, the same composition root `omadm-gateway serve` uses) on
+ * 127.0.0.1, port 0, logs silent, DEVICE_AUTH=none. The parent seeds it (through the store, untimed) and then drives
+ * devices at it over HTTP from another process.
+ *
+ * Ops: seed {ids, command} → known devices (first contact already recorded, no PFN yet) with one queued command each;
+ * enqueue {ids, command}; check {ids} → what the store holds for them; memory → process.memoryUsage();
+ * profileStart / profileStop {file} → a .cpuprofile of the window and its summary.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { composeGateway } from '../../src/app/compose.js';
+import { loadConfig } from '../../src/config/index.js';
+import type { DispatcherOptions } from '../../src/push/dispatcher.js';
+import { createWnsAgent } from '../../src/push/wns-agent.js';
+import type { CommandSpec } from '../../src/session/ports.js';
+import { createDataSource } from '../../src/store/index.js';
+import { bulkSeed, verifySeed, type SeedSpec } from '../lib/bulk-seed.js';
+import { childConfig, failStart, serveRequests } from '../lib/child-process.js';
+import { startCpuProfile, stopCpuProfile, summarizeProfile } from '../lib/cpu-profile.js';
+
+export interface GatewayProcessConfig {
+  databaseUrl?: string;
+  dataDir: string;
+  providerId: string;
+  pfn: string;
+  /** Remove dataDir when stopping (SQLite). */
+  removeDataDir?: boolean;
+  /** Run the push dispatcher loop and housekeeping (default true, as in production). */
+  background?: boolean;
+  /** Push benchmark: the fake WNS (its certificate, token URL) and the channel hosts policy. */
+  wns?: { ca: string; tokenUrl: string; channelHosts: string; connectionsPerOrigin?: number };
+  dispatcher?: DispatcherOptions;
+}
+
+export interface GatewayReady {
+  url: string;
+  syncmlUrl: string;
+  pid: number;
+  operatorToken: string;
+}
+
+const cfg = childConfig<GatewayProcessConfig>();
+
+try {
+  const operatorToken = randomBytes(24).toString('base64url');
+  const config = loadConfig({
+    env: {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: cfg.dataDir,
+      ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}),
+      DEFAULT_PROVIDER_ID: cfg.providerId,
+      DEVICE_AUTH: 'none',
+      LOG_LEVEL: 'silent',
+      OPERATOR_TOKEN: operatorToken,
+      SECRET_KEY: randomBytes(32).toString('base64'),
+      ...(cfg.wns ? { WNS_TOKEN_URL: cfg.wns.tokenUrl, WNS_CHANNEL_HOSTS: cfg.wns.channelHosts } : {}),
+    },
+  });
+  const wnsAgent = cfg.wns ? createWnsAgent({ ca: cfg.wns.ca, connectionsPerOrigin: cfg.wns.connectionsPerOrigin ?? 16 }) : undefined;
+  const gateway = await composeGateway(config, {
+    background: cfg.background ?? true,
+    ...(wnsAgent ? { wnsAgent } : {}),
+    ...(cfg.dispatcher ? { dispatcherOptions: cfg.dispatcher } : {}),
+  });
+  const store = gateway.store;
+  await store.putProvider(cfg.providerId, { pfn: cfg.pfn, wns: { clientId: 'ms-app://s-1-15-2-bench', clientSecret: 'bench-secret' } });
+  const { url } = await gateway.listen();
+
+  const wakeCounts = async (): Promise<Record<string, number>> => {
+    const metric = gateway.metrics.registry.getSingleMetric('omadm_wakes_total');
+    const out: Record<string, number> = {};
+    for (const v of (await metric?.get())?.values ?? []) out[String(v.labels['event'])] = v.value;
+    return out;
+  };
+
+  const inParallel = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(limit, items.length) }, async () => {
+        while (next < items.length) await work(items[next++] as T);
+      }),
+    );
+  };
+  const parallelism = cfg.databaseUrl ? 8 : 1;
+
+  serveRequests(
+    { url, syncmlUrl: `${url}${config.syncmlPath}`, pid: process.pid, operatorToken } satisfies GatewayReady,
+    {
+      async seed(args: { ids: string[]; command: CommandSpec }) {
+        const t0 = performance.now();
+        const at = new Date(Date.now() - 3_600_000);
+        await inParallel(args.ids, parallelism, async (deviceId) => {
+          await store.commitExchange({
+            session: { deviceId, sessionId: '1', trigger: '1201', startedAt: at.toISOString(), updatedAt: at.toISOString(), ended: true, version: 0, data: {} },
+            expectedVersion: null,
+            effects: [{ type: 'device.seen', deviceId, at, devInfo: { DevId: deviceId, Man: 'Bench', Mod: 'Lean', DmV: '1.3', Lang: 'en-US' } }],
+          });
+          await store.enqueueCommand(deviceId, args.command);
+        });
+        return { ms: performance.now() - t0 };
+      },
+      async enqueue(args: { ids: string[]; command: CommandSpec }) {
+        const t0 = performance.now();
+        await inParallel(args.ids, parallelism, async (deviceId) => {
+          await store.enqueueCommand(deviceId, args.command);
+        });
+        return { ms: performance.now() - t0 };
+      },
+      async check(args: { ids: string[] }) {
+        const out = { devices: 0, pfnProvisioned: 0, withChannel: 0, pushStatusZero: 0, commandsDone: 0, commandsOther: 0 };
+        for (const id of args.ids) {
+          const device = await store.getDevice(id);
+          if (!device) continue;
+          out.devices += 1;
+          if (device.provisionedPfn === cfg.pfn) out.pfnProvisioned += 1;
+          if (device.push.status === 0) out.pushStatusZero += 1;
+          if (await store.activeChannel(id, new Date())) out.withChannel += 1;
+          for (const c of (await store.listCommands(id)).items) {
+            if (c.state === 'done') out.commandsDone += 1;
+            else out.commandsOther += 1;
+          }
+        }
+        return out;
+      },
+      memory: () => process.memoryUsage(),
+      async putProvider(args: { providerId: string; pfn: string; clientId: string; clientSecret: string }) {
+        await store.putProvider(args.providerId, { pfn: args.pfn, wns: { clientId: args.clientId, clientSecret: args.clientSecret } });
+        return true;
+      },
+      /** Devices with active channels, written in bulk through a second connection (bench/lib/bulk-seed.ts). */
+      async bulkSeed(spec: SeedSpec) {
+        const t0 = performance.now();
+        const ds = await createDataSource({ ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : {}), dataDir: cfg.dataDir, migrate: false, poolSize: 2 });
+        try {
+          await bulkSeed(ds, spec);
+        } finally {
+          await ds.destroy();
+        }
+        await verifySeed(store, spec, new Date());
+        return { ms: performance.now() - t0 };
+      },
+      wakeCounts: () => wakeCounts(),
+      /** Resolves once at least `settled` wakes settled (sent, failed or expired) since `since` (a wakeCounts result). */
+      async waitSettled(args: { settled: number; since: Record<string, number>; timeoutMs: number }) {
+        const deadline = Date.now() + args.timeoutMs;
+        for (;;) {
+          const now = await wakeCounts();
+          const delta = (k: string) => (now[k] ?? 0) - (args.since[k] ?? 0);
+          const settled = delta('settled-sent') + delta('settled-failed') + delta('settled-expired');
+          if (settled >= args.settled) return { counts: now, at: Date.now() };
+          if (Date.now() > deadline) throw new Error(`only ${settled} of ${args.settled} wakes settled in time`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      },
+      profileStart: () => startCpuProfile(),
+      async profileStop(args: { file: string }) {
+        await stopCpuProfile(args.file);
+        return summarizeProfile(JSON.parse(await readFile(args.file, 'utf8')));
+      },
+    },
+    async () => {
+      await gateway.close();
+      await wnsAgent?.close();
+      if (cfg.removeDataDir) await rm(cfg.dataDir, { recursive: true, force: true });
+    },
+  );
+} catch (error) {
+  failStart(error);
+}

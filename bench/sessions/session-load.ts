@@ -1,0 +1,92 @@
+/**
+ * Drives lean devices at a SyncML endpoint over loopback HTTP (undici, keep-alive, one connection per concurrent
+ * device): every device id runs one session; `concurrency` sessions are in flight at any time. Bounded: it stops when
+ * the list is done. Returns rates over the wall time and every message's latency.
+ */
+import { Agent, request } from 'undici';
+import { runLeanSession, type SessionRun } from './lean-device.js';
+
+export interface WaveOptions {
+  syncmlUrl: string;
+  deviceIds: readonly string[];
+  sessionId: string;
+  concurrency: number;
+  /** Keep the server's replies of the first session (to record the baseline's fixed replies). */
+  recordFirst?: boolean;
+}
+
+export interface WaveResult {
+  sessions: number;
+  messages: number;
+  wallMs: number;
+  sessionsPerSecond: number;
+  messagesPerSecond: number;
+  latencies: number[];
+  failures: number;
+  firstError: string | null;
+  firstReplies: string[] | null;
+}
+
+const CONTENT_TYPE = 'application/vnd.syncml.dm+xml';
+
+export async function runWave(options: WaveOptions): Promise<WaveResult> {
+  const host = new URL(options.syncmlUrl).hostname;
+  if (host !== '127.0.0.1' && host !== '[::1]' && host !== 'localhost') throw new Error(`refusing non-loopback target ${host}`);
+  const agent = new Agent({ connections: options.concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
+  const firstUrl = `${options.syncmlUrl}?mode=Machine&Platform=WoA`;
+  const post = (url: string) => async (body: string): Promise<Uint8Array> => {
+    const res = await request(url, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE, 'user-agent': 'MSFT OMA DM Client/1.2.0.1' },
+      body,
+    });
+    const bytes = new Uint8Array(await res.body.arrayBuffer());
+    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${Buffer.from(bytes).toString('utf8').slice(0, 200)}`);
+    return bytes;
+  };
+  const latencies: number[] = [];
+  let messages = 0;
+  let sessions = 0;
+  let failures = 0;
+  let firstError: string | null = null;
+  let firstReplies: string[] | null = null;
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < options.deviceIds.length) {
+      const index = next++;
+      const deviceId = options.deviceIds[index] as string;
+      let first = true;
+      const poster: (body: string) => Promise<Uint8Array> = (body) => {
+        const url = first ? firstUrl : options.syncmlUrl;
+        first = false;
+        return post(url)(body);
+      };
+      try {
+        const run: SessionRun = await runLeanSession(deviceId, options.sessionId, options.syncmlUrl, poster, options.recordFirst === true && index === 0);
+        if (run.replies) firstReplies = run.replies;
+        sessions += 1;
+        messages += run.messages;
+        for (const l of run.latencies) latencies.push(l);
+      } catch (error) {
+        failures += 1;
+        firstError ??= error instanceof Error ? error.message : String(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.deviceIds.length) }, worker));
+  const wallMs = performance.now() - started;
+  await agent.close();
+  return {
+    sessions,
+    messages,
+    wallMs,
+    sessionsPerSecond: (sessions * 1000) / wallMs,
+    messagesPerSecond: (messages * 1000) / wallMs,
+    latencies,
+    failures,
+    firstError,
+    firstReplies,
+  };
+}

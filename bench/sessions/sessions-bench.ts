@@ -1,0 +1,183 @@
+/**
+ * Full check-in sessions over loopback HTTP: N concurrent lean devices, each session package 1 → 2 → 3 → 4 with the
+ * DMClient push plan (PFN Replace, Get ChannelURI, Get Push/Status), one queued command, and everything persisted by
+ * the real gateway (child process) on SQLite and on PostgreSQL (fresh schema). Baseline in the same run: a bare Express
+ * server (child process) that parses the same request bodies with fast-xml-parser and answers fixed replies recorded
+ * from the gateway. The load generator runs in this process, apart from both servers' event loops.
+ *
+ * Every timed session is a device's first session since it was seeded (known device, no PFN yet, one command queued),
+ * so each session does the whole plan. Rounds interleave baseline → SQLite → PostgreSQL.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandSpec } from '../../src/session/ports.js';
+import { cpuMsOf, startChild, type BenchChild } from '../lib/child-process.js';
+import { figureFromRuns, percentile } from '../lib/figure.js';
+import { createSchema, probePostgres, type BenchSchema } from '../lib/postgres.js';
+import type { SuiteContext } from '../lib/suite.js';
+import type { ProfileSummary } from '../lib/cpu-profile.js';
+import type { GatewayProcessConfig, GatewayReady } from './gateway-process.js';
+import { runWave, type WaveResult } from './session-load.js';
+
+export const BENCH_PROVIDER = 'omadm-gateway';
+export const BENCH_PFN = 'Contoso.OMADMBench_8wekyb3d8bbwe';
+export const QUEUED_COMMAND: CommandSpec = { verb: 'Get', target: './DevDetail/SwV' };
+const SYNCML_PATH = '/ManagementServer/MDM.svc';
+
+interface Target {
+  label: 'sqlite' | 'postgres';
+  child: BenchChild<GatewayReady>;
+  schema: BenchSchema | null;
+  nextId: number;
+  prefix: string;
+  results: Measured[];
+}
+
+/** A wave plus the CPU time the server process and this load generator spent on it. */
+interface Measured extends WaveResult {
+  serverCpuMs: number;
+  loadCpuMs: number;
+}
+
+export async function runSessionsBench(ctx: SuiteContext): Promise<void> {
+  const { reporter, quick } = ctx;
+  const concurrency = 64;
+  const perRound = quick ? concurrency * 3 : concurrency * 16;
+  const warm = quick ? concurrency : concurrency * 2;
+  const rounds = ctx.rounds ?? (quick ? 1 : 3);
+  const seeded = warm + rounds * perRound;
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    const baseline = await startChild<{ syncmlUrl: string; pid: number }>(new URL('./baseline-server.ts', import.meta.url), { config: { path: SYNCML_PATH } });
+    cleanups.push(() => baseline.stop());
+
+    const targets: Target[] = [];
+    const sqliteDir = await mkdtemp(join(tmpdir(), 'omadm-bench-'));
+    targets.push(await startTarget('sqlite', { dataDir: sqliteDir, removeDataDir: true, providerId: BENCH_PROVIDER, pfn: BENCH_PFN }, null));
+    cleanups.push(() => targets[0]!.child.stop());
+    const pgProblem = await probePostgres(ctx.databaseUrl);
+    if (pgProblem) reporter.note(`PostgreSQL skipped: unreachable at ${redact(ctx.databaseUrl)} (${pgProblem})`);
+    else {
+      const schema = await createSchema(ctx.databaseUrl, 'bench_sessions');
+      cleanups.push(() => schema.drop());
+      const pgDir = await mkdtemp(join(tmpdir(), 'omadm-bench-pg-'));
+      const t = await startTarget('postgres', { databaseUrl: schema.url, dataDir: pgDir, removeDataDir: true, providerId: BENCH_PROVIDER, pfn: BENCH_PFN }, schema);
+      targets.push(t);
+      cleanups.push(() => t.child.stop());
+    }
+
+    for (const t of targets) {
+      const ids = Array.from({ length: seeded }, (_, i) => deviceId(t.prefix, i));
+      const { ms } = await t.child.request<{ ms: number }>('seed', { ids, command: QUEUED_COMMAND });
+      reporter.note(`${t.label}: seeded ${seeded} devices with one queued command each in ${(ms / 1000).toFixed(1)} s (untimed)`);
+    }
+
+    // Warm-up (JIT, connection pools) on every side; the first gateway session also records the baseline's replies.
+    const first = await wave(targets[0]!, warm, concurrency, true);
+    if (first.failures > 0 || !first.firstReplies || first.firstReplies.length < 2) {
+      throw new Error(`warm-up sessions failed (${first.failures}): ${first.firstError ?? 'no replies recorded'}`);
+    }
+    reporter.note(`gateway session: ${first.messages / first.sessions} device messages per session; replies ${first.firstReplies.map((r) => `${r.length} B`).join(', ')}`);
+    await baseline.request('setReplies', { first: first.firstReplies[0], later: first.firstReplies[first.firstReplies.length - 1] });
+    for (const t of targets.slice(1)) await wave(t, warm, concurrency, false);
+    let baselineCounter = 0;
+    const baselineWave = (n: number) =>
+      measured(baseline.pid, () =>
+        runWave({
+          syncmlUrl: baseline.ready.syncmlUrl,
+          deviceIds: Array.from({ length: n }, () => deviceId('BASE', baselineCounter++)),
+          sessionId: '2',
+          concurrency,
+        }),
+      );
+    await baselineWave(warm);
+
+    const baselineResults: Measured[] = [];
+    const profiles: Array<{ label: string; summary: ProfileSummary; file: string }> = [];
+    for (let r = 0; r < rounds; r += 1) {
+      baselineResults.push(check('baseline', await baselineWave(perRound)));
+      for (const t of targets) {
+        const profiling = ctx.profileDir !== null && r === rounds - 1;
+        if (profiling) await t.child.request('profileStart');
+        t.results.push(check(t.label, await wave(t, perRound, concurrency, false)));
+        if (profiling && ctx.profileDir) {
+          await mkdir(ctx.profileDir, { recursive: true });
+          const file = join(ctx.profileDir, `sessions-${t.label}.cpuprofile`);
+          profiles.push({ label: t.label, file, summary: await t.child.request<ProfileSummary>('profileStop', { file }) });
+        }
+      }
+    }
+
+    for (const t of targets) {
+      const sample = Array.from({ length: 20 }, (_, i) => deviceId(t.prefix, warm + i * Math.floor((seeded - warm) / 20)));
+      const held = await t.child.request<Record<string, number>>('check', { ids: sample });
+      const ok = held.devices === 20 && held.pfnProvisioned === 20 && held.withChannel === 20 && held.commandsDone === 20 && held.pushStatusZero === 20;
+      reporter.note(`${t.label}: stored state of 20 sampled devices ${ok ? 'as expected' : 'NOT as expected'}: ${JSON.stringify(held)}`);
+      const mem = await t.child.request<NodeJS.MemoryUsage>('memory');
+      reporter.note(`${t.label}: gateway RSS after the run ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+    }
+
+    const target = { sqlite: 0.4, postgres: 0.25 } as const;
+    for (const t of targets) {
+      const pairs = (f: (w: Measured) => number) => t.results.map((w, i) => ({ value: f(w), baselineValue: f(baselineResults[i]!) }));
+      const name = `sessions.${t.label}.c${concurrency}`;
+      reporter.figure(
+        figureFromRuns({ name: `${name}.messages`, unit: 'msg/s', baseline: 'bare Express + fast-xml-parser', target: { ratioAtLeast: target[t.label] } }, pairs((w) => w.messagesPerSecond)),
+      );
+      reporter.figure(figureFromRuns({ name: `${name}.sessions`, unit: 'sessions/s', baseline: 'bare Express + fast-xml-parser' }, pairs((w) => w.sessionsPerSecond)));
+      reporter.figure(
+        figureFromRuns(
+          { name: `${name}.messages-per-server-cpu-s`, unit: 'msg/CPU-s', baseline: 'bare Express + fast-xml-parser', note: 'server process CPU only; PostgreSQL server not counted' },
+          pairs((w) => (w.messages * 1000) / w.serverCpuMs),
+        ),
+      );
+      reporter.figure(figureFromRuns({ name: `${name}.p50`, unit: 'ms', baseline: 'bare Express + fast-xml-parser' }, pairs((w) => percentile(w.latencies, 50))));
+      reporter.figure(
+        figureFromRuns({ name: `${name}.p99`, unit: 'ms', baseline: 'bare Express + fast-xml-parser', target: { valueAtMost: 50 } }, pairs((w) => percentile(w.latencies, 99))),
+      );
+    }
+    for (const p of profiles) {
+      reporter.note(`profile ${p.label} (${p.file}): idle ${p.summary.idlePct.toFixed(0)}%; by area ${p.summary.byArea.slice(0, 8).map((a) => `${a.area} ${a.pct.toFixed(1)}%`).join(', ')}`);
+      reporter.note(`  top functions: ${p.summary.topFunctions.slice(0, 10).map((f) => `${f.name} ${f.pct.toFixed(1)}%`).join('; ')}`);
+    }
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch((e: unknown) => reporter.note(`cleanup failed: ${String(e)}`));
+  }
+
+  async function startTarget(label: Target['label'], config: GatewayProcessConfig, schema: BenchSchema | null): Promise<Target> {
+    const child = await startChild<GatewayReady>(new URL('./gateway-process.ts', import.meta.url), { config });
+    return { label, child, schema, nextId: 0, prefix: randomBytes(4).toString('hex').toUpperCase(), results: [] };
+  }
+
+  function wave(t: Target, n: number, c: number, recordFirst: boolean): Promise<Measured> {
+    const ids = Array.from({ length: n }, () => deviceId(t.prefix, t.nextId++));
+    return measured(t.child.pid, () => runWave({ syncmlUrl: t.child.ready.syncmlUrl, deviceIds: ids, sessionId: '2', concurrency: c, recordFirst }));
+  }
+
+  function check(label: string, w: Measured): Measured {
+    reporter.note(
+      `${label}: ${w.sessions} sessions in ${(w.wallMs / 1000).toFixed(1)} s; CPU per device message: server ${(w.serverCpuMs / w.messages).toFixed(2)} ms, load generator ${(w.loadCpuMs / w.messages).toFixed(2)} ms`,
+    );
+    if (w.failures > 0) reporter.note(`${label}: ${w.failures} sessions failed, first: ${w.firstError}`);
+    return w;
+  }
+}
+
+async function measured(serverPid: number, run: () => Promise<WaveResult>): Promise<Measured> {
+  const server0 = await cpuMsOf(serverPid);
+  const load0 = process.cpuUsage();
+  const result = await run();
+  const load = process.cpuUsage(load0);
+  return { ...result, serverCpuMs: (await cpuMsOf(serverPid)) - server0, loadCpuMs: (load.user + load.system) / 1000 };
+}
+
+/** GUID-shaped device ids, unique per run. */
+export function deviceId(prefix: string, i: number): string {
+  return `${prefix.padEnd(8, '0').slice(0, 8)}-BE0C-4000-8000-${i.toString(16).padStart(12, '0').toUpperCase()}`;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
