@@ -3,15 +3,20 @@
  * source, store, session service, push dispatcher, Express app. Nothing else opens a database connection or an HTTP
  * client of its own.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Express } from 'express';
 import type { DestinationStream, Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { ConfigError, ensureOperatorToken, schemasDir, type GatewayConfig, type OperatorTokenSource } from '../config/index.js';
+import { createDeviceAuthenticator } from '../auth/device-authenticator.js';
+import { withMd5Auth } from '../auth/md5-session-service.js';
+import { createTrustedProxies } from '../auth/trusted-proxies.js';
+import { syncmlLimitsOf } from '../config/syncml-limits.js';
 import { createApp, type AppDeps } from '../http/app.js';
-import { createDeviceAuthenticator } from '../http/device-auth.js';
+import { withAnswerTimeout, withDeviceRateLimit } from '../http/limited-exchange.js';
+import { createSyncMLGuards } from '../http/syncml-guards.js';
 import { createBearerAuthenticator } from '../http/operator-auth.js';
 import { buildOpenApiDocument } from '../http/openapi-document.js';
 import type { RouteEntry } from '../http/route-table.js';
@@ -30,12 +35,14 @@ import { createWnsAgent } from '../push/wns-agent.js';
 import { ENGINE_DEFAULTS } from '../session/engine-options.js';
 import { createSyncMLMeasure } from '../session/measure.js';
 import { createSessionService } from '../session/service.js';
+import { createCredentialStore } from '../store/credential-repository.js';
 import { createDataSource, createStore, loadOrCreateSecretKey, type Store } from '../store/index.js';
 import { serializeSyncML } from '../syncml/index.js';
 import { startHousekeeping, type HousekeepingLoop } from './housekeeping.js';
 import { instrumentStore } from './instrument-store.js';
 import { observeWakeLatency } from './observe-wake-latency.js';
 import { pushMetricsFor } from './push-metrics-adapter.js';
+import { createListener } from './create-listener.js';
 import { createReadinessProbe } from './readiness-probe.js';
 
 export interface ComposeOptions {
@@ -74,7 +81,9 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
   const metrics = createGatewayMetrics();
 
   // Everything that can refuse the configuration, before any connection is opened.
-  const deviceAuth = createDeviceAuthenticator(config.deviceAuth);
+  const deviceAuth = createDeviceAuthenticator(config, { logger });
+  const limits = syncmlLimitsOf(config);
+  const listener = createListener(config, limits.requestTimeoutMs);
   let channelPolicy: ChannelPolicy;
   try {
     channelPolicy = createChannelPolicy(config.wnsChannelHosts.join(','));
@@ -107,12 +116,29 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
     options.dispatcherOptions,
   );
 
-  const serverURI = `${(config.publicUrl ?? `http://${hostForUrl(config.host)}:${config.port}`).replace(/\/$/, '')}${config.syncmlPath}`;
+  const serverURI = `${(config.publicUrl ?? `${listener.scheme}://${hostForUrl(config.host)}:${config.port}`).replace(/\/$/, '')}${config.syncmlPath}`;
   const sessionService = createSessionService({
     ports: observeWakeLatency(store, store, metrics, logger),
     clock,
     options: { serverURI, ...createSyncMLMeasure(serializeSyncML) },
     logger: logger.child({ component: 'session' }),
+  });
+  // Decorators of the session service (same interface): per-device rate limit → answer timeout → md5 authentication.
+  const authenticated =
+    config.deviceAuth === 'md5'
+      ? withMd5Auth({
+          inner: sessionService,
+          credentials: createCredentialStore(dataSource, { secretKey, clock }),
+          options: { allowBasic: config.deviceAuthBasic ?? false },
+          serverURI,
+          logger: logger.child({ component: 'device-auth' }),
+        })
+      : sessionService;
+  const exchange = withDeviceRateLimit(withAnswerTimeout(authenticated, { timeoutMs: limits.requestTimeoutMs }), { perMinute: limits.ratePerDevice });
+  const guards = createSyncMLGuards({
+    ratePerAddress: limits.ratePerAddress,
+    maxConcurrent: limits.maxConcurrent,
+    proxies: createTrustedProxies(config.trustedProxies ?? []),
   });
   // WBXML (application/vnd.syncml.dm+wbxml) plugs in here as one more codec.
   const codecs = createCodecRegistry([createXmlCodec({ maxBytes: config.syncmlBodyLimit })]);
@@ -137,7 +163,8 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
     openApiDocument: () => openApi,
     codecs,
     deviceAuth,
-    sessionService,
+    sessionService: exchange,
+    syncmlGuards: guards.handlers,
     clock,
     validateResponses: options.validateResponses ?? false,
   };
@@ -157,7 +184,8 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
     channelPolicy,
     operatorToken,
     async listen() {
-      const listening = createServer({ requestTimeout: 60_000, headersTimeout: 20_000, keepAliveTimeout: 5_000 }, app);
+      const listening = listener.server;
+      listening.on('request', app);
       await new Promise<void>((resolve, reject) => {
         listening.once('error', reject);
         listening.listen(config.port, config.host, () => {
@@ -176,7 +204,7 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
         });
       }
       const address = listening.address() as AddressInfo;
-      return { url: `http://${hostForUrl(address.address)}:${address.port}`, server: listening };
+      return { url: `${listener.scheme}://${hostForUrl(address.address)}:${address.port}`, server: listening };
     },
     async close() {
       if (closed) return;

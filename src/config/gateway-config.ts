@@ -25,4 +25,26 @@ export interface GatewayConfig {
   logLevel: LogLevel;
   syncmlBodyLimit: number;
   apiBodyLimit: number;
+  // ── device authentication and limits (issue 7; see SECURITY.md). Optional: unset means the default (syncml-limits.ts, src/auth). ──
+  /** TLS_CERT / TLS_KEY: PEM files; when set the gateway serves HTTPS itself (required by DEVICE_AUTH=mtls). */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** TLS_CLIENT_CA: PEM bundle device certificates must chain to (mtls; optional extra check for proxy-header). */
+  tlsClientCa?: string;
+  /** TRUSTED_PROXIES: addresses / CIDRs whose identity headers are believed (proxy-header). */
+  trustedProxies?: string[];
+  /** PROXY_CERT_HEADER: header with the verified client certificate, PEM URL-encoded (default x-client-cert). */
+  proxyCertHeader?: string;
+  /** PROXY_IDENTITY_HEADER: header with the verified certificate's subject CN (alternative to the certificate). */
+  proxyIdentityHeader?: string;
+  /** DEVICE_AUTH_BASIC=1: accept syncml:auth-basic besides syncml:auth-md5 (DEVICE_AUTH=md5). */
+  deviceAuthBasic?: boolean;
+  /** RATE_LIMIT_DEVICE: SyncML messages per minute per device (0: off). */
+  rateLimitDevice?: number;
+  /** RATE_LIMIT_ADDRESS: SyncML requests per minute per client address (0: off). */
+  rateLimitAddress?: number;
+  /** MAX_CONCURRENT_SYNCML: SyncML requests handled at once; more are shed with 503. */
+  maxConcurrentSyncml?: number;
+  /** REQUEST_TIMEOUT_MS: longest a SyncML request may take to arrive and be answered. */
+  requestTimeoutMs?: number;
 }

@@ -4,6 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsPkg from 'ajv-formats';
 import { ConfigError } from './config-error.js';
 import type { GatewayConfig } from './gateway-config.js';
+import { deviceAuthProblems } from './device-auth-problems.js';
 import { isLoopbackHost } from './is-loopback-host.js';
 import { schemasDir } from './schemas-dir.js';
 
@@ -29,6 +30,17 @@ const sources: ReadonlyArray<{ key: keyof GatewayConfig; env: string; flag?: str
   { key: 'logLevel', env: 'LOG_LEVEL', flag: 'logLevel', kind: 'string' },
   { key: 'syncmlBodyLimit', env: 'SYNCML_BODY_LIMIT', kind: 'size' },
   { key: 'apiBodyLimit', env: 'API_BODY_LIMIT', kind: 'size' },
+  { key: 'tlsCert', env: 'TLS_CERT', kind: 'string' },
+  { key: 'tlsKey', env: 'TLS_KEY', kind: 'string' },
+  { key: 'tlsClientCa', env: 'TLS_CLIENT_CA', kind: 'string' },
+  { key: 'trustedProxies', env: 'TRUSTED_PROXIES', kind: 'list' },
+  { key: 'proxyCertHeader', env: 'PROXY_CERT_HEADER', kind: 'string' },
+  { key: 'proxyIdentityHeader', env: 'PROXY_IDENTITY_HEADER', kind: 'string' },
+  { key: 'deviceAuthBasic', env: 'DEVICE_AUTH_BASIC', kind: 'bool' },
+  { key: 'rateLimitDevice', env: 'RATE_LIMIT_DEVICE', kind: 'int' },
+  { key: 'rateLimitAddress', env: 'RATE_LIMIT_ADDRESS', kind: 'int' },
+  { key: 'maxConcurrentSyncml', env: 'MAX_CONCURRENT_SYNCML', kind: 'int' },
+  { key: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', kind: 'int' },
 ];
 
 /** Names the settings that a flag can set, for `serve --help` and error messages. */
@@ -64,6 +76,8 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
   }
   const config = raw as unknown as GatewayConfig;
   config.dataDir = resolve(inputs.cwd ?? process.cwd(), config.dataDir);
+  const authProblems = deviceAuthProblems(config);
+  if (authProblems.length > 0) throw new ConfigError(authProblems);
   if (config.deviceAuth === 'none' && !isLoopbackHost(config.host) && !config.allowInsecureDeviceAuth) {
     throw new ConfigError([
       `DEVICE_AUTH=none on the non-loopback HOST ${config.host} would let anyone act as any device; ` +

@@ -1,4 +1,4 @@
-import express, { Router, type Express } from 'express';
+import express, { Router, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { LogContext } from '../observability/log-context.js';
@@ -38,6 +38,8 @@ export interface AppDeps {
   codecs: CodecRegistry;
   deviceAuth: DeviceAuthenticator;
   sessionService: SyncMLExchangeHandler;
+  /** Run before a SyncML body is read (rate limit per address, concurrency cap: src/http/syncml-guards.ts). */
+  syncmlGuards?: RequestHandler[];
   clock: () => Date;
   /** Check every API response against its schema (tests). */
   validateResponses?: boolean;
@@ -62,6 +64,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: readonly Route
     logger: deps.logger,
     logContext: deps.logContext,
     metrics: deps.metrics,
+    ...(deps.syncmlGuards ? { guards: deps.syncmlGuards } : {}),
   }));
 
   const ops = Router();

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import { ConfigError, type DeviceAuthMode } from '../config/index.js';
 import type { SyncML } from '../syncml/model.js';
 
@@ -11,6 +12,8 @@ export interface DeviceAuthRequest {
   message: SyncML;
   headers: IncomingHttpHeaders;
   remoteAddress: string | undefined;
+  /** The connection (a TLSSocket when the gateway serves HTTPS: mtls reads the verified peer certificate from it). */
+  socket?: Socket;
 }
 
 /**
@@ -28,6 +31,14 @@ export class DeviceAuthError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'DeviceAuthError';
+  }
+}
+
+/** Authenticated, but not as the device the message claims to be (mtls / proxy-header identity ≠ SyncHdr Source) → 403. */
+export class DeviceForbiddenError extends DeviceAuthError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeviceForbiddenError';
   }
 }
 

@@ -27,6 +27,8 @@ export const errorTaxonomy = {
   'syncml-too-large': { status: 413, title: 'SyncML message too large' },
   'syncml-unsupported-media-type': { status: 415, title: 'unsupported content type' },
   'device-unauthorized': { status: 401, title: 'device not authenticated' },
+  'device-forbidden': { status: 403, title: 'device identity does not match the message' },
+  'rate-limited': { status: 429, title: 'too many requests, retry later' },
   'session-busy': { status: 503, title: 'session is busy, retry' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -3,10 +3,12 @@ import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { LogContext } from '../observability/log-context.js';
 import { StaleSessionError } from '../session/ports.js';
+import { isStoreUnavailable } from '../store/store-unavailable.js';
 import type { Command, SyncML } from '../syncml/model.js';
-import { DeviceAuthError, DeviceIdentityError, type DeviceAuthenticator } from './device-auth.js';
+import { DeviceAuthError, DeviceForbiddenError, DeviceIdentityError, type DeviceAuthenticator } from './device-auth.js';
 import { errorTaxonomy, HttpError } from './error-taxonomy.js';
 import { logFieldsOf, reenterContext } from './request-context.js';
+import { OverloadedError, RateLimitedError } from './shed-errors.js';
 import { SyncMLDecodeError, type CodecRegistry } from './syncml-codecs.js';
 
 /** The session service as the endpoint uses it (src/session/service.ts createSessionService). */
@@ -28,6 +30,8 @@ export interface SyncMLRouteDeps {
   logger: Logger;
   logContext: LogContext;
   metrics: GatewayMetrics;
+  /** Run first, before the body is read: per-address rate limit, concurrency cap (src/http/syncml-guards.ts). */
+  guards?: RequestHandler[];
 }
 
 /**
@@ -43,6 +47,7 @@ export function syncmlRouter(deps: SyncMLRouteDeps): Router {
       res.locals.route = deps.path;
       next();
     },
+    ...(deps.guards ?? []),
     requireSyncMLContentType(deps),
     express.raw({ type: () => true, limit: deps.bodyLimit }),
     reenterContext(deps.logContext),
@@ -80,6 +85,7 @@ function exchange(deps: SyncMLRouteDeps): RequestHandler {
       message,
       headers: req.headers,
       remoteAddress: req.socket.remoteAddress,
+      socket: req.socket,
     });
     deps.logContext.add({ deviceId });
     observeDeviceMessage(deps.metrics, message);
@@ -130,10 +136,12 @@ function syncmlErrorHandler(deps: SyncMLRouteDeps): ErrorRequestHandler {
     const mediaType = (res.locals.syncml as { mediaType?: string } | undefined)?.mediaType ?? 'other';
     deps.metrics.syncmlMessage(outcomeLabel(httpError), mediaType);
     deps.logContext.run(logFieldsOf(res), () => {
-      if (httpError.status >= 500 && httpError.kind !== 'session-busy') deps.logger.error({ err: error }, 'syncml exchange failed');
+      if (httpError.kind === 'internal') deps.logger.error({ err: error }, 'syncml exchange failed');
+      else if (httpError.kind === 'unavailable') deps.logger.warn({ err: error, reason: httpError.detail }, 'syncml request shed');
       else deps.logger.warn({ kind: httpError.kind, reason: httpError.detail }, 'syncml request refused');
     });
-    if (httpError.kind === 'session-busy') res.setHeader('Retry-After', '1');
+    const retryAfter = httpError.extensions.retryAfter ?? (httpError.kind === 'session-busy' ? 1 : undefined);
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     const title = errorTaxonomy[httpError.kind].title;
     const text = httpError.kind === 'internal' || httpError.detail === undefined ? title : `${title}: ${httpError.detail}`;
     res.status(httpError.status).type('text/plain; charset=utf-8').send(`${text}\n`);
@@ -146,7 +154,11 @@ function classify(error: unknown): HttpError {
     return new HttpError(error.tooLarge ? 'syncml-too-large' : 'syncml-malformed', error.reason, {}, { cause: error });
   }
   if (error instanceof DeviceIdentityError) return new HttpError('syncml-malformed', error.message, {}, { cause: error });
+  if (error instanceof DeviceForbiddenError) return new HttpError('device-forbidden', undefined, {}, { cause: error });
   if (error instanceof DeviceAuthError) return new HttpError('device-unauthorized', undefined, {}, { cause: error });
+  if (error instanceof RateLimitedError) return new HttpError('rate-limited', error.message, { retryAfter: error.retryAfterSeconds }, { cause: error });
+  if (error instanceof OverloadedError) return new HttpError('unavailable', error.message, { retryAfter: error.retryAfterSeconds }, { cause: error });
+  if (isStoreUnavailable(error)) return new HttpError('unavailable', 'the database is unreachable', { retryAfter: 5 }, { cause: error });
   if (error instanceof StaleSessionError) return new HttpError('session-busy', undefined, {}, { cause: error });
   const e = error as { type?: unknown; limit?: unknown };
   if (e.type === 'entity.too.large') return new HttpError('syncml-too-large', `the limit is ${String(e.limit)} bytes`, {}, { cause: error });
@@ -166,6 +178,12 @@ function outcomeLabel(error: HttpError): string {
       return 'unsupported';
     case 'device-unauthorized':
       return 'unauthorized';
+    case 'device-forbidden':
+      return 'forbidden';
+    case 'rate-limited':
+      return 'rate-limited';
+    case 'unavailable':
+      return 'unavailable';
     case 'session-busy':
       return 'busy';
     case 'method-not-allowed':

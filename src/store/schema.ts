@@ -4,18 +4,21 @@ import { alertEntity } from './entities/alert-entity.js';
 import { channelEntity } from './entities/channel-entity.js';
 import { commandEntity } from './entities/command-entity.js';
 import { deviceBindingEntity } from './entities/device-binding-entity.js';
+import { deviceCredentialEntity } from './entities/device-credential-entity.js';
 import { deviceEntity } from './entities/device-entity.js';
 import { messageEntity } from './entities/message-entity.js';
 import { providerEntity } from './entities/provider-entity.js';
 import { pushAttemptEntity } from './entities/push-attempt-entity.js';
 import { sessionEntity } from './entities/session-entity.js';
 import { wakeEntity } from './entities/wake-entity.js';
+import { DeviceCredentials1764200000000 } from './migrations/device-credentials.js';
 import { InitialSchema1764100000000 } from './migrations/initial-schema.js';
 
 export type { AlertRow } from './entities/alert-entity.js';
 export type { ChannelRow } from './entities/channel-entity.js';
 export type { CommandRow } from './entities/command-entity.js';
 export type { DeviceBindingRow } from './entities/device-binding-entity.js';
+export type { DeviceCredentialRow } from './entities/device-credential-entity.js';
 export type { DeviceRow } from './entities/device-entity.js';
 export type { MessageRow } from './entities/message-entity.js';
 export type { ProviderRow } from './entities/provider-entity.js';
@@ -40,6 +43,7 @@ export function entitiesFor(dialect: Dialect): EntitySchema[] {
     messageEntity(dialect),
     wakeEntity(),
     pushAttemptEntity(dialect),
+    deviceCredentialEntity(),
   ] as EntitySchema[];
 }
 
@@ -50,4 +54,4 @@ export const entities: Readonly<Record<Dialect, EntitySchema[]>> = {
 };
 
 /** Migrations in order; each works on both backends. */
-export const migrations = [InitialSchema1764100000000];
+export const migrations = [InitialSchema1764100000000, DeviceCredentials1764200000000];

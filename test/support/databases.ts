@@ -49,7 +49,7 @@ export interface TestBackend {
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Tables in an order that respects foreign keys when deleting. */
-const TABLES = ['push_attempts', 'wakes', 'messages', 'alerts', 'channels', 'commands', 'sessions', 'devices', 'device_bindings', 'providers'];
+const TABLES = ['device_credentials', 'push_attempts', 'wakes', 'messages', 'alerts', 'channels', 'commands', 'sessions', 'devices', 'device_bindings', 'providers'];
 
 export const sqliteBackend: TestBackend = {
   dialect: 'sqlite',

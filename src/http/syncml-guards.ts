@@ -1,0 +1,64 @@
+/**
+ * The SyncML endpoint's first line, before a byte of the body is read (SECURITY.md "Limits"):
+ * - per-address rate limit (token bucket per client address: the TCP peer, or X-Forwarded-For behind TRUSTED_PROXIES)
+ *   → 429 with Retry-After;
+ * - concurrency cap: at most `maxConcurrent` SyncML requests in progress (receiving, handling or answering)
+ *   → 503 with Retry-After, so overload sheds load instead of queueing it without bound.
+ */
+import type { RequestHandler } from 'express';
+import type { TrustedProxies } from '../auth/trusted-proxies.js';
+import { clientAddress } from '../auth/trusted-proxies.js';
+import { createKeyedRateLimiter } from './keyed-rate-limiter.js';
+import { OverloadedError, RateLimitedError } from './shed-errors.js';
+
+export interface SyncMLGuardOptions {
+  /** Requests per minute per address; 0: off. */
+  ratePerAddress: number;
+  maxConcurrent: number;
+  proxies: TrustedProxies;
+  now?: () => number;
+}
+
+export interface SyncMLGuards {
+  handlers: RequestHandler[];
+  /** Requests in progress (metrics, tests). */
+  inFlight(): number;
+}
+
+export function createSyncMLGuards(options: SyncMLGuardOptions): SyncMLGuards {
+  const now = options.now ?? Date.now;
+  const perAddress = options.ratePerAddress > 0 ? createKeyedRateLimiter({ perMinute: options.ratePerAddress }) : null;
+  let inFlight = 0;
+
+  const addressLimit: RequestHandler = (req, _res, next) => {
+    if (perAddress) {
+      const key = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.proxies);
+      const decision = perAddress.take(key, now());
+      if (!decision.allowed) {
+        next(new RateLimitedError('address', decision.retryAfterSeconds));
+        return;
+      }
+    }
+    next();
+  };
+
+  const concurrencyCap: RequestHandler = (_req, res, next) => {
+    if (inFlight >= options.maxConcurrent) {
+      next(new OverloadedError('concurrency', 1));
+      return;
+    }
+    inFlight += 1;
+    let released = false;
+    const release = () => {
+      if (!released) {
+        released = true;
+        inFlight -= 1;
+      }
+    };
+    res.once('finish', release);
+    res.once('close', release);
+    next();
+  };
+
+  return { handlers: [addressLimit, concurrencyCap], inFlight: () => inFlight };
+}
