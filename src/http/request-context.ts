@@ -5,6 +5,7 @@ import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { LogContext, LogFields } from '../observability/log-context.js';
 
 const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The log fields of the request `res` answers (request id, and DeviceID/SessionID/MsgID once the SyncML is read). */
 export function logFieldsOf(res: Response): LogFields {
@@ -29,8 +30,10 @@ export function requestContext(deps: { logger: Logger; logContext: LogContext; m
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = typeof res.locals.route === 'string' ? res.locals.route : 'unmatched';
       deps.metrics.httpRequest(route, req.method, res.statusCode, seconds);
+      // Probes and scrapes that succeed are routine: debug, so they do not drown the log.
+      const routine = PROBE_ROUTES.has(route) && res.statusCode < 400;
       deps.logContext.run(fields, () =>
-        deps.logger.info(
+        deps.logger[routine ? 'debug' : 'info'](
           { method: req.method, path: req.originalUrl.split('?')[0], route, status: res.statusCode, durationMs: Math.round(seconds * 1e4) / 10 },
           'request',
         ),

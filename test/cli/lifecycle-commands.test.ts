@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { banner } from '../../src/cli/commands/serve-command.js';
 import { runCli } from '../../src/cli/program.js';
+import { loadConfig } from '../../src/config/index.js';
 import { captureIo, cli } from './cli-io.js';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'cli-life-'));
@@ -43,6 +45,15 @@ describe('serve', () => {
     expect(second.banner).not.toContain(token);
     second.io.stop();
     expect(await second.exit).toBe(0);
+  });
+
+  it('warns loudly in the banner when DEVICE_AUTH=none is allowed on a non-loopback address', () => {
+    const config = loadConfig({ env: { HOST: '0.0.0.0', ALLOW_INSECURE_DEVICE_AUTH: '1', DATABASE_URL: 'postgres://gw:pw@127.0.0.1/db' } });
+    const text = banner(config, 'http://0.0.0.0:8080', { token: 't'.repeat(20), origin: 'env' });
+    expect(text).toMatch(/WARNING: DEVICE_AUTH=none while listening on 0\.0\.0\.0/);
+    expect(text).toContain('PostgreSQL (postgres://gw:***@127.0.0.1/db)');
+    expect(text).toContain('  operator token:  from OPERATOR_TOKEN\n');
+    expect(banner(loadConfig({ env: {} }), 'http://127.0.0.1:8080', { token: 't'.repeat(20), origin: 'env' })).not.toContain('WARNING');
   });
 
   it.each([

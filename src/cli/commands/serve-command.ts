@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { composeGateway } from '../../app/compose.js';
-import { loadConfig, type GatewayConfig, type OperatorTokenSource } from '../../config/index.js';
+import { isLoopbackHost, loadConfig, type GatewayConfig, type OperatorTokenSource } from '../../config/index.js';
 import type { CliIo } from '../cli-io.js';
 
 /** `serve`: run the gateway until SIGINT/SIGTERM. Flags mirror the environment variables. */
@@ -47,6 +47,13 @@ export function banner(config: GatewayConfig, url: string, token: OperatorTokenS
     `  try:             curl -H "Authorization: Bearer ${tokenExpr}" ${url}/api/v1/devices`,
     `  storage:         ${config.databaseUrl ? `PostgreSQL (${redactUrl(config.databaseUrl)})` : `SQLite in ${config.dataDir}`}`,
     `  device auth:     ${config.deviceAuth}`,
+    ...(config.deviceAuth === 'none' && !isLoopbackHost(config.host)
+      ? [
+          '',
+          `  WARNING: DEVICE_AUTH=none while listening on ${config.host} (ALLOW_INSECURE_DEVICE_AUTH=1): anyone who can reach`,
+          '  this address can act as any device. Use it only behind something that authenticates devices.',
+        ]
+      : []),
     '',
   ].join('\n');
 }
