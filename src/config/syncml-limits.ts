@@ -15,7 +15,7 @@ export interface SyncMLLimits {
 export const SYNCML_LIMIT_DEFAULTS: Readonly<SyncMLLimits> = Object.freeze({
   ratePerDevice: 120,
   ratePerAddress: 600,
-  maxConcurrent: 64,
+  maxConcurrent: 128,
   requestTimeoutMs: 30_000,
 });
 

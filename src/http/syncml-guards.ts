@@ -1,13 +1,16 @@
 /**
  * The SyncML endpoint's first line, before a byte of the body is read (SECURITY.md "Limits"):
  * - per-address rate limit (token bucket per client address: the TCP peer, or X-Forwarded-For behind TRUSTED_PROXIES)
- *   → 429 with Retry-After;
+ *   → 429 with Retry-After. Loopback addresses are exempt: on loopback the peer is a same-host proxy (or a local test
+ *   harness) speaking for every device, and limiting it would throttle the whole fleet as one client; configure
+ *   TRUSTED_PROXIES so X-Forwarded-For names the real client (SECURITY.md);
  * - concurrency cap: at most `maxConcurrent` SyncML requests in progress (receiving, handling or answering)
  *   → 503 with Retry-After, so overload sheds load instead of queueing it without bound.
  */
 import type { RequestHandler } from 'express';
 import type { TrustedProxies } from '../auth/trusted-proxies.js';
 import { clientAddress } from '../auth/trusted-proxies.js';
+import { isLoopbackHost } from '../config/is-loopback-host.js';
 import { createKeyedRateLimiter } from './keyed-rate-limiter.js';
 import { OverloadedError, RateLimitedError } from './shed-errors.js';
 
@@ -33,6 +36,10 @@ export function createSyncMLGuards(options: SyncMLGuardOptions): SyncMLGuards {
   const addressLimit: RequestHandler = (req, _res, next) => {
     if (perAddress) {
       const key = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.proxies);
+      if (isLoopbackHost(key)) {
+        next();
+        return;
+      }
       const decision = perAddress.take(key, now());
       if (!decision.allowed) {
         next(new RateLimitedError('address', decision.retryAfterSeconds));
