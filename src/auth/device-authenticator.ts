@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { ConfigError, type GatewayConfig } from '../config/index.js';
+import { ConfigError, isLoopbackHost, type GatewayConfig } from '../config/index.js';
 import { claimedDeviceId, createNoneAuthenticator, type DeviceAuthenticator } from '../http/device-auth.js';
 import { createMtlsAuthenticator } from './mtls-authenticator.js';
 import { createProxyHeaderAuthenticator } from './proxy-header-authenticator.js';
@@ -18,6 +18,13 @@ export function createDeviceAuthenticator(config: GatewayConfig, deps: { logger:
   const logger = deps.logger.child({ component: 'device-auth' });
   switch (config.deviceAuth) {
     case 'none':
+      if (!isLoopbackHost(config.host)) {
+        // loadConfig already refused this unless ALLOW_INSECURE_DEVICE_AUTH=1: say it loudly on every start.
+        logger.warn(
+          { host: config.host, deviceAuth: 'none' },
+          'INSECURE: DEVICE_AUTH=none on a non-loopback address (ALLOW_INSECURE_DEVICE_AUTH=1): anyone who can reach this port can act as any device',
+        );
+      }
       return createNoneAuthenticator();
     case 'md5':
       return { mode: 'md5', authenticate: async ({ message }) => ({ deviceId: claimedDeviceId(message) }) };

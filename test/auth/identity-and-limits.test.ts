@@ -119,3 +119,18 @@ describe('device authentication configuration', () => {
     expect(problems({ REQUEST_TIMEOUT_MS: '10' }).join()).toMatch(/REQUEST_TIMEOUT_MS/);
   });
 });
+
+describe('DEVICE_AUTH=none on a non-loopback address', () => {
+  it('starts only when explicitly allowed, and then warns loudly', async () => {
+    const { pino } = await import('pino');
+    const { createDeviceAuthenticator } = await import('../../src/auth/device-authenticator.js');
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const config = loadConfig({ env: { HOST: '0.0.0.0', ALLOW_INSECURE_DEVICE_AUTH: 'yes' }, cwd: '/srv' });
+    expect(createDeviceAuthenticator(config, { logger }).mode).toBe('none');
+    expect(lines.map((l) => JSON.parse(l) as { level: number; msg: string })).toEqual([expect.objectContaining({ level: 40, msg: expect.stringMatching(/^INSECURE: DEVICE_AUTH=none/) })]);
+    lines.length = 0;
+    createDeviceAuthenticator(loadConfig({ env: {}, cwd: '/srv' }), { logger });
+    expect(lines).toEqual([]);
+  });
+});
