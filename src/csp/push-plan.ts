@@ -17,7 +17,11 @@ import type { NodeCommand } from './node-command.js';
 export type PushPlanItem =
   | { purpose: 'pfn'; verb: 'Replace' | 'Add'; pfn: string; attempt: number }
   | { purpose: 'channelUri' }
-  | { purpose: 'pushStatus' };
+  /**
+   * `repairPfn`: the provider's PFN when this session sends no PFN command; a Push/Status saying the registration is
+   * broken (see PFN_REPAIR_STATUSES) then makes the gateway set the PFN again in the same session.
+   */
+  | { purpose: 'pushStatus'; repairPfn?: string };
 
 export interface PushPlanInput {
   providerId: string;
@@ -29,13 +33,22 @@ export interface PushPlanInput {
 
 const MAX_PFN_ATTEMPTS = 3;
 
+/**
+ * Push/Status values (d.1) after which setting the PFN again is the remedy: 1 invalid PFN, 3 WNS registration failed
+ * (invalid or revoked PFN), 4 no ChannelURI assigned, 5 ChannelURI expired. Setting the PFN makes the DMClient register
+ * with WNS anew (PUSH-2017: "the PFN should be set during the next sync session"; servers "can reset the PFN before
+ * the channel expires"). 2 (MSA authentication), 6, 7 (power/connectivity) and 8 are not fixed by a new PFN.
+ */
+export const PFN_REPAIR_STATUSES: ReadonlySet<number> = new Set([1, 3, 4, 5]);
+
 /** The plan for the first server package of a session: PFN (when needed), then ChannelURI and Status. */
 export function initialPushPlan(input: PushPlanInput): PushPlanItem[] {
   const plan: PushPlanItem[] = [];
   if (input.providerPfn && input.provisionedPfn !== input.providerPfn) {
     plan.push({ purpose: 'pfn', verb: 'Replace', pfn: input.providerPfn, attempt: 1 });
   }
-  plan.push({ purpose: 'channelUri' }, { purpose: 'pushStatus' });
+  const repair = plan.length === 0 && input.providerPfn ? { repairPfn: input.providerPfn } : {};
+  plan.push({ purpose: 'channelUri' }, { purpose: 'pushStatus', ...repair });
   return plan;
 }
 
@@ -77,8 +90,14 @@ export function interpretPushAnswer(item: PushPlanItem, answer: PushAnswer): Pus
       return interpretPfn(item, answer.status);
     case 'channelUri':
       return { observations: [channelObservation(answer)], followUp: null };
-    case 'pushStatus':
-      return { observations: [pushStatusObservation(answer)], followUp: null };
+    case 'pushStatus': {
+      const observation = pushStatusObservation(answer);
+      const repair = item.repairPfn !== undefined && observation.kind === 'statusReported' && PFN_REPAIR_STATUSES.has(observation.pushStatus);
+      return {
+        observations: [observation],
+        followUp: repair && item.repairPfn ? { purpose: 'pfn', verb: 'Replace', pfn: item.repairPfn, attempt: 1 } : null,
+      };
+    }
   }
 }
 

@@ -16,7 +16,7 @@ describe('initialPushPlan', () => {
   it('does not resend a PFN the device already holds', () => {
     expect(initialPushPlan({ providerId: 'p', providerPfn: 'PFN', provisionedPfn: 'PFN' })).toEqual([
       { purpose: 'channelUri' },
-      { purpose: 'pushStatus' },
+      { purpose: 'pushStatus', repairPfn: 'PFN' },
     ]);
   });
 
@@ -105,3 +105,22 @@ describe('interpretPushAnswer: ChannelURI and Status', () => {
     expect(interpretPushAnswer({ purpose: 'pushStatus' }, { status: '200', results: ['zero'] }).observations[0]?.kind).toBe('inconclusive');
   });
 });
+
+describe('PFN repair after a broken registration', () => {
+  const item: PushPlanItem = { purpose: 'pushStatus', repairPfn: 'PFN' };
+  it.each([1, 3, 4, 5])('sets the PFN again in the same session when Push/Status is %i', (value) => {
+    const answer = interpretPushAnswer(item, { status: '200', results: [String(value)] });
+    expect(answer.observations).toEqual([{ kind: 'statusReported', pushStatus: value }]);
+    expect(answer.followUp).toEqual({ purpose: 'pfn', verb: 'Replace', pfn: 'PFN', attempt: 1 });
+  });
+  it.each([0, 2, 6, 7, 8])('leaves the PFN alone when Push/Status is %i', (value) => {
+    expect(interpretPushAnswer(item, { status: '200', results: [String(value)] }).followUp).toBeNull();
+  });
+  it('does not repeat a PFN this session already sent', () => {
+    const plan = initialPushPlan({ providerId: 'p', providerPfn: 'PFN-2', provisionedPfn: 'PFN-1' });
+    const status = plan.find((i) => i.purpose === 'pushStatus');
+    expect(status).toEqual({ purpose: 'pushStatus' });
+    expect(interpretPushAnswer(status!, { status: '200', results: ['5'] }).followUp).toBeNull();
+  });
+});
+
