@@ -23,6 +23,7 @@ import type { RouteEntry } from '../http/route-table.js';
 import { createSchemaRegistry } from '../http/schema-registry.js';
 import { createCodecRegistry } from '../http/syncml-codecs.js';
 import { createXmlCodec } from '../http/xml-codec.js';
+import { createWbxmlCodec } from '../http/wbxml-codec.js';
 import { createLogger } from '../observability/create-logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../observability/gateway-metrics.js';
 import { createLogContext } from '../observability/log-context.js';
@@ -120,6 +121,9 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
   const sessionService = createSessionService({
     ports: observeWakeLatency(store, store, metrics, logger),
     clock,
+    // MaxMsgSize is measured in XML for every reply. A WBXML reply is never larger than its XML (one-byte tags, no
+    // namespaces, inline strings without escaping: test/http/wbxml-size-bound.test.ts checks it per command and per
+    // envelope), so for a WBXML device the XML size is a safe upper bound; packages are only smaller than they could be.
     options: { serverURI, ...createSyncMLMeasure(serializeSyncML) },
     logger: logger.child({ component: 'session' }),
   });
@@ -140,8 +144,8 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
     maxConcurrent: limits.maxConcurrent,
     proxies: createTrustedProxies(config.trustedProxies ?? []),
   });
-  // WBXML (application/vnd.syncml.dm+wbxml) plugs in here as one more codec.
-  const codecs = createCodecRegistry([createXmlCodec({ maxBytes: config.syncmlBodyLimit })]);
+  // Content negotiation: the request's type picks the codec, the reply goes out in the same one (issue 9).
+  const codecs = createCodecRegistry([createXmlCodec({ maxBytes: config.syncmlBodyLimit }), createWbxmlCodec({ maxBytes: config.syncmlBodyLimit })]);
 
   const appDeps: AppDeps = {
     syncmlPath: config.syncmlPath,

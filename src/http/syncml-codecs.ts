@@ -3,8 +3,8 @@ import type { SyncML } from '../syncml/model.js';
 /**
  * The SyncML codecs by content type. The endpoint looks the request's media type up here, decodes once, and encodes
  * the reply with the same codec and the same media type. XML (application/vnd.syncml.dm+xml, and the legacy
- * application/vnd.syncml+xml some clients send) is registered by the composition root; WBXML
- * (application/vnd.syncml.dm+wbxml) plugs in the same way as one more SyncMLCodec.
+ * application/vnd.syncml+xml some clients send) and WBXML (application/vnd.syncml.dm+wbxml, wbxml-codec.ts) are
+ * registered by the composition root.
  */
 export interface SyncMLCodec {
   /** Media types this codec reads, lower case, without parameters. */
@@ -16,14 +16,18 @@ export interface SyncMLCodec {
 
 /** An unreadable envelope (tier 1 of DESIGN's three): answered with a 4xx and `reason`, never a stack trace. */
 export class SyncMLDecodeError extends Error {
+  /** The codec's own error code (SyncMLParseError / WbxmlError `.code`), logged as `code`. */
+  readonly code: string | undefined;
+
   constructor(
     /** Short, safe to send to the client. */
     readonly reason: string,
     readonly tooLarge = false,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: string },
   ) {
-    super(reason, options);
+    super(reason, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SyncMLDecodeError';
+    this.code = options?.code;
   }
 }
 

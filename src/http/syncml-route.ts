@@ -138,7 +138,7 @@ function syncmlErrorHandler(deps: SyncMLRouteDeps): ErrorRequestHandler {
     deps.logContext.run(logFieldsOf(res), () => {
       if (httpError.kind === 'internal') deps.logger.error({ err: error }, 'syncml exchange failed');
       else if (httpError.kind === 'unavailable') deps.logger.warn({ err: error, reason: httpError.detail }, 'syncml request shed');
-      else deps.logger.warn({ kind: httpError.kind, reason: httpError.detail }, 'syncml request refused');
+      else deps.logger.warn({ kind: httpError.kind, reason: httpError.detail, ...codecCode(error) }, 'syncml request refused');
     });
     const retryAfter = httpError.extensions.retryAfter ?? (httpError.kind === 'session-busy' ? 1 : undefined);
     if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
@@ -146,6 +146,11 @@ function syncmlErrorHandler(deps: SyncMLRouteDeps): ErrorRequestHandler {
     const text = httpError.kind === 'internal' || httpError.detail === undefined ? title : `${title}: ${httpError.detail}`;
     res.status(httpError.status).type('text/plain; charset=utf-8').send(`${text}\n`);
   };
+}
+
+/** The codec's error code (`truncated`, `doctype`, …) as its own log field, so refusals can be counted by cause. */
+function codecCode(error: unknown): { code?: string } {
+  return error instanceof SyncMLDecodeError && error.code !== undefined ? { code: error.code } : {};
 }
 
 function classify(error: unknown): HttpError {

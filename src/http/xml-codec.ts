@@ -14,7 +14,7 @@ export function createXmlCodec(options: { maxBytes: number }): SyncMLCodec {
         return parseSyncML(bytes, { maxBytes: options.maxBytes });
       } catch (error) {
         if (error instanceof SyncMLParseError) {
-          throw new SyncMLDecodeError(`${error.code}: ${error.detail}`, error.code === 'too-large', { cause: error });
+          throw new SyncMLDecodeError(`${error.code}: ${error.detail}`, error.code === 'too-large', { cause: error, code: error.code });
         }
         throw error;
       }

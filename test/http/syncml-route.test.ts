@@ -46,13 +46,13 @@ describeOnBackends('SyncML endpoint', (backend) => {
     expect(legacy.headers.get('content-type')).toBe('application/vnd.syncml+xml');
   });
 
-  it.each(['text/xml', 'application/xml', 'application/json', 'application/vnd.syncml.dm+wbxml', 'application/vnd.syncml.dm+xmlx'])(
+  it.each(['text/xml', 'application/xml', 'application/json', 'application/vnd.syncml+wbxml', 'application/vnd.syncml.dm+xmlx'])(
     'refuses %s with 415 and a short plain reason',
     async (type) => {
       const r = await t.syncml(xml('dev-sx-4'), type);
       expect(r.status).toBe(415);
       expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-      expect(r.text).toMatch(/^unsupported content type: expected application\/vnd\.syncml\.dm\+xml or application\/vnd\.syncml\+xml\n$/);
+      expect(r.text).toMatch(/^unsupported content type: expected application\/vnd\.syncml\.dm\+xml or application\/vnd\.syncml\+xml or application\/vnd\.syncml\.dm\+wbxml\n$/);
     },
   );
 

@@ -14,6 +14,7 @@ import type {
   WakeView,
 } from '../../store/views.js';
 import { statusMeaning } from '../../syncml/codes.js';
+import { isWbxmlContentType, renderWbxmlAsXml } from './wbxml-rendering.js';
 
 export function providerBody(p: ProviderDetails) {
   return {
@@ -94,8 +95,14 @@ export function messageBody(m: StoredMessage) {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** XML as text when it is valid UTF-8; WBXML and anything else as base64. */
+/**
+ * XML as text when it is valid UTF-8; WBXML and anything else as base64 of the original bytes. WBXML also gets `xml`,
+ * a readable rendering (decode → serializeSyncML; null with `xmlError` when it cannot be rendered).
+ */
 function exchangedBody(bytes: Uint8Array, contentType: string) {
+  if (isWbxmlContentType(contentType)) {
+    return { encoding: 'base64' as const, body: Buffer.from(bytes).toString('base64'), bytes: bytes.byteLength, ...renderWbxmlAsXml(bytes) };
+  }
   if (/xml/i.test(contentType) && !/wbxml/i.test(contentType)) {
     try {
       return { encoding: 'utf8' as const, body: utf8.decode(bytes), bytes: bytes.byteLength };
