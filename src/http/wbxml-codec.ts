@@ -14,7 +14,7 @@ export function createWbxmlCodec(options: { maxBytes: number }): SyncMLCodec {
         return decodeWbxml(bytes, { maxBytes: options.maxBytes });
       } catch (error) {
         if (error instanceof WbxmlError) {
-          throw new SyncMLDecodeError(`wbxml ${error.code}: ${error.message}`.slice(0, 200), error.code === 'too-large', { cause: error });
+          throw new SyncMLDecodeError(`wbxml: ${error.message}`.slice(0, 200), error.code === 'too-large', { cause: error });
         }
         throw error;
       }
