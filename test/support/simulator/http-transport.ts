@@ -1,11 +1,14 @@
 /**
  * DmTransport over HTTP: POSTs each device message as application/vnd.syncml.dm+xml, the way the Windows DMClient
  * does (PROTOCOL.md a.1: User-Agent "MSFT OMA DM Client/1.2.0.1", `mode` and `Platform=WoA` appended to the
- * server URL), and parses the reply with the team's codec. Only loopback servers unless `allowRemote`.
+ * server URL), and parses the reply with the team's codec. `encoding: 'wbxml'` speaks application/vnd.syncml.dm+wbxml
+ * instead (OMA-DM's binary encoding, which DMClient also supports: MS-MDM 2.1) and insists on a WBXML reply.
+ * Only loopback servers unless `allowRemote`.
  */
 import { request, type Dispatcher } from 'undici';
 import { parseSyncML, serializeSyncML } from '../../../src/syncml/index.js';
-import { CONTENT_TYPE_XML, type SyncML } from '../../../src/syncml/model.js';
+import { CONTENT_TYPE_WBXML, CONTENT_TYPE_XML, type SyncML } from '../../../src/syncml/model.js';
+import { decodeWbxml, encodeWbxml } from '../../../src/syncml/wbxml/index.js';
 import type { DmTransport } from './dm-session.js';
 
 export interface SyncMLCodec {
@@ -15,8 +18,14 @@ export interface SyncMLCodec {
 
 export const defaultCodec: SyncMLCodec = { parse: (b) => parseSyncML(b), serialize: serializeSyncML };
 
+/** How device messages go on the wire: XML (default, what Windows sends) or WBXML. */
+export type SyncMLEncoding = 'xml' | 'wbxml';
+
 export interface HttpTransportOptions {
+  /** The XML codec (encoding 'xml'). */
   codec?: SyncMLCodec;
+  /** Wire encoding of requests and expected replies (default 'xml'). */
+  encoding?: SyncMLEncoding;
   dispatcher?: Dispatcher;
   /** Append `mode=Machine&Platform=WoA` to the URL of package 1 (default true). */
   windowsQuery?: boolean;
@@ -24,8 +33,8 @@ export interface HttpTransportOptions {
   allowRemote?: boolean;
   /** Extra request headers (e.g. an Authorization bearer for DEVICE_AUTH=proxy-header setups). */
   headers?: Record<string, string>;
-  /** Raw bytes of every exchange (transcript capture). */
-  onRaw?(url: string, request: string, status: number, reply: Uint8Array): void;
+  /** Raw bytes of every exchange (transcript capture): the request as XML text, or WBXML bytes. */
+  onRaw?(url: string, request: string | Uint8Array, status: number, reply: Uint8Array): void;
 }
 
 export class DmHttpError extends Error {
@@ -47,20 +56,33 @@ export function assertLoopback(url: string): void {
   if (!LOOPBACK.has(host)) throw new Error(`refusing to send device traffic to ${host}: not loopback (set allowRemote)`);
 }
 
-export function createHttpTransport(options: HttpTransportOptions = {}): DmTransport {
+/** The content type, encoder and decoder of one encoding. */
+interface Wire {
+  contentType: string;
+  encode(message: SyncML): string | Uint8Array;
+  decode(bytes: Uint8Array): SyncML;
+}
+
+function wireFor(options: HttpTransportOptions): Wire {
+  if (options.encoding === 'wbxml') return { contentType: CONTENT_TYPE_WBXML, encode: (m) => encodeWbxml(m), decode: (b) => decodeWbxml(b) };
   const codec = options.codec ?? defaultCodec;
+  return { contentType: CONTENT_TYPE_XML, encode: (m) => codec.serialize(m), decode: (b) => codec.parse(b) };
+}
+
+export function createHttpTransport(options: HttpTransportOptions = {}): DmTransport {
+  const wire = wireFor(options);
   return {
     async exchange(message: SyncML, url: string): Promise<SyncML> {
       if (!options.allowRemote) assertLoopback(url);
       const target = message.header.msgID === '1' && (options.windowsQuery ?? true) ? withWindowsQuery(url) : url;
-      const body = codec.serialize(message);
+      const body = wire.encode(message);
       let res: Dispatcher.ResponseData;
       try {
         res = await request(target, {
           method: 'POST',
           headers: {
-            'content-type': CONTENT_TYPE_XML,
-            accept: CONTENT_TYPE_XML,
+            'content-type': wire.contentType,
+            accept: wire.contentType,
             'user-agent': 'MSFT OMA DM Client/1.2.0.1',
             ...options.headers,
           },
@@ -77,9 +99,11 @@ export function createHttpTransport(options: HttpTransportOptions = {}): DmTrans
         throw new DmHttpError(res.statusCode, target, `POST ${target} answered HTTP ${res.statusCode}: ${text}`);
       }
       const type = String(res.headers['content-type'] ?? '');
-      if (!type.startsWith(CONTENT_TYPE_XML)) throw new DmHttpError(res.statusCode, target, `reply content type is "${type}", not ${CONTENT_TYPE_XML}`);
+      if (type.split(';')[0]!.trim().toLowerCase() !== wire.contentType) {
+        throw new DmHttpError(res.statusCode, target, `reply content type is "${type}", not ${wire.contentType}`);
+      }
       try {
-        return codec.parse(bytes);
+        return wire.decode(bytes);
       } catch (cause) {
         throw new DmHttpError(res.statusCode, target, `reply is not valid SyncML: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
       }

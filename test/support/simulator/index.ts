@@ -3,7 +3,7 @@ export { runSimulation, deviceIdFor, type RunSimulationOptions, type SimulationR
 export { formatSummary, summarize, stats, type SimulationSummary, type LatencyStats } from './simulation-summary.js';
 export { SimulatedDevice, type SimulatedDeviceOptions, type DeviceSessionRecord, type SessionReason, type SessionExtras } from './simulated-device.js';
 export { runDmSession, type DmTransport, type SessionReport, type SessionEnd, type SessionParams } from './dm-session.js';
-export { createHttpTransport, DmHttpError, assertLoopback, type HttpTransportOptions, type SyncMLCodec } from './http-transport.js';
+export { createHttpTransport, DmHttpError, assertLoopback, type HttpTransportOptions, type SyncMLCodec, type SyncMLEncoding } from './http-transport.js';
 export { SimClock, DAY, HOUR, MINUTE, type DeviceClock } from './sim-clock.js';
 export { InMemoryWnsRegistrar, WnsRegistrationError, type WnsRegistrar, type WakeNotification, type WnsRegistration } from './wns-registrar.js';
 export { fakeWnsRegistrar, type FakeWnsRegistrar } from './fake-wns-registrar.js';

@@ -8,7 +8,7 @@ import { Agent } from 'undici';
 import type { FakeWns } from '../fake-wns.js';
 import type { DmTransport } from './dm-session.js';
 import { fakeWnsRegistrar } from './fake-wns-registrar.js';
-import { createHttpTransport, type HttpTransportOptions } from './http-transport.js';
+import { createHttpTransport, type HttpTransportOptions, type SyncMLEncoding } from './http-transport.js';
 import { createLimiter } from './limiter.js';
 import { SimClock } from './sim-clock.js';
 import { SimulatedDevice, type DeviceSessionRecord, type SimulatedDeviceOptions } from './simulated-device.js';
@@ -39,6 +39,8 @@ export interface RunSimulationOptions {
   waitForWakes?: { timeoutMs: number; expected?: number };
   /** Replaces the HTTP transport (tests at model level). */
   transport?: DmTransport;
+  /** Wire encoding of every device: 'xml' (default) or 'wbxml' (shorthand for `http.encoding`). */
+  encoding?: SyncMLEncoding;
   http?: Omit<HttpTransportOptions, 'dispatcher'>;
 }
 
@@ -50,7 +52,7 @@ export interface SimulationResult {
 export async function runSimulation(options: RunSimulationOptions): Promise<SimulationResult> {
   const concurrency = Math.max(1, options.concurrency ?? 16);
   const agent = options.transport ? null : new Agent({ connections: concurrency, pipelining: 1 });
-  const transport = options.transport ?? createHttpTransport({ ...options.http, dispatcher: agent! });
+  const transport = options.transport ?? createHttpTransport({ ...options.http, ...(options.encoding ? { encoding: options.encoding } : {}), dispatcher: agent! });
   const fakeRegistrar = options.wnsFake && !options.registrar ? fakeWnsRegistrar(options.wnsFake) : null;
   const registrar = options.registrar ?? fakeRegistrar ?? new InMemoryWnsRegistrar();
   const clock = options.clock ?? new SimClock(new Date());
