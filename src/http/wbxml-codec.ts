@@ -14,7 +14,9 @@ export function createWbxmlCodec(options: { maxBytes: number }): SyncMLCodec {
         return decodeWbxml(bytes, { maxBytes: options.maxBytes });
       } catch (error) {
         if (error instanceof WbxmlError) {
-          throw new SyncMLDecodeError(`wbxml: ${error.message}`.slice(0, 200), error.code === 'too-large', { cause: error });
+          // WbxmlError.message ends in "(code at byte N)"; the reason leads with it instead, like the XML codec's "code: detail".
+          const detail = error.message.replace(/ \([a-z0-9-]+ at byte \d+\)$/, '');
+          throw new SyncMLDecodeError(`${error.code} at byte ${error.offset}: ${detail}`.slice(0, 200), error.code === 'too-large', { cause: error, code: error.code });
         }
         throw error;
       }
