@@ -3,7 +3,8 @@
  * profile holds the measured load and not start-up or seeding. `summarizeProfile` reads a .cpuprofile into the
  * functions and files with the most self time.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Session } from 'node:inspector/promises';
 
 let session: Session | null = null;
@@ -21,6 +22,7 @@ export async function stopCpuProfile(file: string): Promise<string> {
   const { profile } = (await session.post('Profiler.stop')) as { profile: unknown };
   session.disconnect();
   session = null;
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(profile));
   return file;
 }
@@ -41,6 +43,8 @@ export interface ProfileSummary {
   idlePct: number;
   topFunctions: Array<{ name: string; pct: number }>;
   byArea: Array<{ area: string; pct: number }>;
+  /** Inclusive time of our own functions (src/): the share of busy samples with that function on the stack. */
+  ourInclusive: Array<{ name: string; pct: number }>;
 }
 
 /** Self time by function and by area (our src/ folders, node_modules packages, node internals, GC, idle). */
@@ -67,12 +71,28 @@ export function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary 
     area.set(where, (area.get(where) ?? 0) + us);
   }
   const busy = Math.max(1, total - idle);
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map<string, number>();
+  for (const [id, us] of self) {
+    if (byId.get(id)?.callFrame.functionName === '(idle)') continue;
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const cf = byId.get(cur)?.callFrame;
+      if (!cf || !/\/src\//.test(cf.url)) continue;
+      const key = `${cf.functionName || '(anonymous)'} ${shortUrl(cf.url)}:${cf.lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+    }
+  }
   const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]);
   return {
     totalMs: total / 1000,
     idlePct: (100 * idle) / Math.max(1, total),
     topFunctions: sorted(fn).slice(0, top).map(([name, us]) => ({ name, pct: (100 * us) / busy })),
     byArea: sorted(area).slice(0, top).map(([a, us]) => ({ area: a, pct: (100 * us) / busy })),
+    ourInclusive: sorted(inclusive).slice(0, top * 2).map(([name, us]) => ({ name, pct: (100 * us) / busy })),
   };
 }
 

@@ -1,6 +1,175 @@
+/**
+ * Scale (`--scale`): (1) check-in query times on PostgreSQL at 10,000 and 1,000,000 devices (two schemas, probed in
+ * alternation so both see the same machine); (2) peak RSS of one gateway process while 1,000 sessions are in flight at
+ * once; (3) session rate of two gateway processes sharing one PostgreSQL against one process, same total load.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rssOf, startChild, type BenchChild } from '../lib/child-process.js';
+import { figureFromRuns, percentile } from '../lib/figure.js';
+import { createSchema, probePostgres } from '../lib/postgres.js';
 import type { SuiteContext } from '../lib/suite.js';
+import type { GatewayProcessConfig, GatewayReady } from '../sessions/gateway-process.js';
+import { BENCH_PFN, BENCH_PROVIDER, QUEUED_COMMAND, deviceId } from '../sessions/sessions-bench.js';
+import { runWave, type WaveResult } from '../sessions/session-load.js';
 
-/** Scale suite (1M devices, RSS with 1,000 sessions in flight, two gateway processes): work in progress. */
+type Gateway = BenchChild<GatewayReady>;
+
 export async function runScaleBench(ctx: SuiteContext): Promise<void> {
-  ctx.reporter.note('scale suite not implemented yet');
+  const { reporter } = ctx;
+  const cleanups: Array<() => Promise<void>> = [];
+  const startGateway = async (extra: Partial<GatewayProcessConfig>): Promise<Gateway> => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'omadm-bench-scale-'));
+    const child = await startChild<GatewayReady>(new URL('../sessions/gateway-process.ts', import.meta.url), {
+      config: { dataDir, removeDataDir: true, providerId: BENCH_PROVIDER, pfn: BENCH_PFN, ...extra } satisfies GatewayProcessConfig,
+    });
+    cleanups.push(() => child.stop());
+    return child;
+  };
+  const newSchema = async (prefix: string) => {
+    const schema = await createSchema(ctx.databaseUrl, prefix);
+    cleanups.push(() => schema.drop());
+    return schema;
+  };
+  try {
+    const pgProblem = await probePostgres(ctx.databaseUrl);
+    if (pgProblem) reporter.note(`PostgreSQL unreachable (${pgProblem}): query times and the two-process test are skipped`);
+    else await queryTimes(ctx, startGateway, newSchema);
+    await inFlightMemory(ctx, startGateway, pgProblem ? null : newSchema);
+    if (!pgProblem) await twoProcesses(ctx, startGateway, newSchema);
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch((e: unknown) => reporter.note(`cleanup failed: ${String(e)}`));
+  }
+}
+
+type StartGateway = (extra: Partial<GatewayProcessConfig>) => Promise<Gateway>;
+type NewSchema = (prefix: string) => Promise<{ url: string }>;
+
+async function queryTimes(ctx: SuiteContext, startGateway: StartGateway, newSchema: NewSchema): Promise<void> {
+  const { reporter, quick } = ctx;
+  const small = 10_000;
+  const large = quick ? 100_000 : 1_000_000;
+  const samples = quick ? 300 : 1_000;
+  const rounds = ctx.rounds ?? 3;
+  const sizes = [small, large];
+  const gateways: Gateway[] = [];
+  for (const n of sizes) {
+    const g = await startGateway({ databaseUrl: (await newSchema(`bench_scale_${n}`)).url, background: false });
+    const { ms } = await g.request<{ ms: number }>(
+      'bulkSeed',
+      { prefix: 'S', from: 0, count: n, providerId: BENCH_PROVIDER, channelBase: 'https://db5p.notify.windows.com/?token=', at: Date.now() - 86_400_000, commandEvery: 10 },
+      3_600_000,
+    );
+    reporter.note(`PostgreSQL: ${n.toLocaleString('en-US')} devices, as many channels and ${(n / 10).toLocaleString('en-US')} queued commands bulk-loaded in ${(ms / 1000).toFixed(0)} s`);
+    gateways.push(g);
+  }
+  const runs: Array<Record<'load' | 'channel', number[][]>> = sizes.map(() => ({ load: [], channel: [] }));
+  for (let r = 0; r < rounds; r += 1) {
+    for (const [i, g] of gateways.entries()) {
+      const out = await g.request<{ load: number[]; channel: number[] }>('probeQueries', { prefix: 'S', count: sizes[i], samples, pendingLimit: 100 });
+      runs[i]!.load.push(out.load);
+      runs[i]!.channel.push(out.channel);
+    }
+  }
+  for (const [kind, label] of [
+    ['load', 'check-in load (device+session+provider, pending-command probe)'],
+    ['channel', 'channel lookup'],
+  ] as const) {
+    for (const p of [50, 99]) {
+      reporter.figure(
+        figureFromRuns(
+          { name: `scale.postgres.${kind === 'load' ? 'checkin-load' : 'channel-lookup'}.p${p}.at-${large}`, unit: 'ms', baseline: `same at ${small}`, target: { ratioAtMost: 1.5 }, note: label },
+          runs[1]![kind].map((xs, i) => ({ value: percentile(xs, p), baselineValue: percentile(runs[0]![kind][i]!, p) })),
+        ),
+      );
+    }
+  }
+}
+
+async function inFlightMemory(ctx: SuiteContext, startGateway: StartGateway, newSchema: NewSchema | null): Promise<void> {
+  const { reporter } = ctx;
+  const inFlight = 1_000;
+  const backends: Array<{ label: string; extra: Partial<GatewayProcessConfig> }> = [{ label: 'sqlite', extra: {} }];
+  if (newSchema) backends.push({ label: 'postgres', extra: { databaseUrl: (await newSchema('bench_rss')).url } });
+  for (const b of backends) {
+    // The default SyncML concurrency cap (128) would shed most of them with 503; lift it so 1,000 are really held.
+    const g = await startGateway({ ...b.extra, env: { MAX_CONCURRENT_SYNCML: String(2 * inFlight) } });
+    const ids = Array.from({ length: inFlight }, (_, i) => deviceId('RSS00000', i));
+    await g.request('seed', { ids, command: QUEUED_COMMAND }, 1_800_000);
+    // Warm the process with a few sessions first, so the idle figure is a running gateway, not a cold one.
+    const warm = Array.from({ length: 50 }, (_, i) => deviceId('RSSWARM0', i));
+    await g.request('seed', { ids: warm, command: QUEUED_COMMAND });
+    await runWave({ syncmlUrl: g.ready.syncmlUrl, deviceIds: warm, sessionId: '2', concurrency: 10 });
+    const idle = (await rssOf(g.pid)).rss;
+    let peak = idle;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, (await rssOf(g.pid)).rss);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const wave = await runWave({ syncmlUrl: g.ready.syncmlUrl, deviceIds: ids, sessionId: '2', concurrency: inFlight });
+    sampling = false;
+    await sampler;
+    const hwm = (await rssOf(g.pid)).hwm;
+    reporter.note(
+      `${b.label}: ${wave.sessions} of ${inFlight} sessions completed (${wave.failures} failed${wave.firstError ? `: ${wave.firstError}` : ''}) in ${(wave.wallMs / 1000).toFixed(1)} s; ` +
+        `p99 ${percentile(wave.latencies, 99).toFixed(0)} ms; RSS idle ${mb(idle)} MB, peak sampled ${mb(peak)} MB, high-water mark ${mb(hwm)} MB`,
+    );
+    reporter.figure(
+      figureFromRuns(
+        { name: `scale.${b.label}.rss-${inFlight}-in-flight`, unit: 'MB', baseline: 'same process idle', target: { valueAtMost: 250 } },
+        [{ value: Math.max(peak, hwm) / 1e6, baselineValue: idle / 1e6 }],
+      ),
+    );
+    await g.stop();
+  }
+}
+
+async function twoProcesses(ctx: SuiteContext, startGateway: StartGateway, newSchema: NewSchema): Promise<void> {
+  const { reporter, quick } = ctx;
+  const concurrency = 64;
+  const perRun = quick ? 256 : 1_024;
+  const rounds = ctx.rounds ?? (quick ? 1 : 2);
+  const schema = await newSchema('bench_two');
+  const a = await startGateway({ databaseUrl: schema.url });
+  const b = await startGateway({ databaseUrl: schema.url });
+  const total = (rounds * 2 + 1) * perRun;
+  const ids = Array.from({ length: total }, (_, i) => deviceId('TWO00000', i));
+  const { ms } = await a.request<{ ms: number }>('seed', { ids, command: QUEUED_COMMAND }, 3_600_000);
+  reporter.note(`two processes: seeded ${total} devices in ${(ms / 1000).toFixed(0)} s (untimed)`);
+  let next = 0;
+  const take = (n: number) => {
+    const out = ids.slice(next, next + n);
+    next += n;
+    return out;
+  };
+  const one = () => runWave({ syncmlUrl: a.ready.syncmlUrl, deviceIds: take(perRun), sessionId: '2', concurrency });
+  const two = async (): Promise<WaveResult> => {
+    const batch = take(perRun);
+    const t0 = performance.now();
+    const [x, y] = await Promise.all([
+      runWave({ syncmlUrl: a.ready.syncmlUrl, deviceIds: batch.filter((_, i) => i % 2 === 0), sessionId: '2', concurrency: concurrency / 2 }),
+      runWave({ syncmlUrl: b.ready.syncmlUrl, deviceIds: batch.filter((_, i) => i % 2 === 1), sessionId: '2', concurrency: concurrency / 2 }),
+    ]);
+    const wallMs = performance.now() - t0;
+    const sessions = x.sessions + y.sessions;
+    return { ...x, sessions, messages: x.messages + y.messages, wallMs, sessionsPerSecond: (sessions * 1000) / wallMs, messagesPerSecond: ((x.messages + y.messages) * 1000) / wallMs, failures: x.failures + y.failures, latencies: [...x.latencies, ...y.latencies] };
+  };
+  const warm = await two(); // warms both processes (and their pools)
+  if (warm.failures > 0) reporter.note(`two processes: warm-up failures ${warm.failures}: ${warm.firstError}`);
+  const pairs: Array<{ value: number; baselineValue: number }> = [];
+  for (let r = 0; r < rounds; r += 1) {
+    const single = await one();
+    const double = await two();
+    reporter.note(`round ${r + 1}: one process ${single.sessionsPerSecond.toFixed(1)} sessions/s, two processes ${double.sessionsPerSecond.toFixed(1)} sessions/s (failures ${single.failures}/${double.failures})`);
+    pairs.push({ value: double.sessionsPerSecond, baselineValue: single.sessionsPerSecond });
+  }
+  reporter.figure(figureFromRuns({ name: `scale.postgres.two-processes.c${concurrency}`, unit: 'sessions/s', baseline: 'one process', target: { ratioAtLeast: 1.6 } }, pairs));
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(0);
 }

@@ -15,7 +15,7 @@ import type { DispatcherOptions } from '../../src/push/dispatcher.js';
 import { createWnsAgent } from '../../src/push/wns-agent.js';
 import type { CommandSpec } from '../../src/session/ports.js';
 import { createDataSource } from '../../src/store/index.js';
-import { bulkSeed, verifySeed, type SeedSpec } from '../lib/bulk-seed.js';
+import { bulkSeed, seededDeviceId, verifySeed, type SeedSpec } from '../lib/bulk-seed.js';
 import { childConfig, failStart, serveRequests } from '../lib/child-process.js';
 import { startCpuProfile, stopCpuProfile, summarizeProfile } from '../lib/cpu-profile.js';
 
@@ -31,6 +31,8 @@ export interface GatewayProcessConfig {
   /** Push benchmark: the fake WNS (its certificate, token URL) and the channel hosts policy. */
   wns?: { ca: string; tokenUrl: string; channelHosts: string; connectionsPerOrigin?: number };
   dispatcher?: DispatcherOptions;
+  /** More configuration environment (e.g. MAX_CONCURRENT_SYNCML for the in-flight memory test). */
+  env?: Record<string, string>;
 }
 
 export interface GatewayReady {
@@ -56,6 +58,7 @@ try {
       OPERATOR_TOKEN: operatorToken,
       SECRET_KEY: randomBytes(32).toString('base64'),
       ...(cfg.wns ? { WNS_TOKEN_URL: cfg.wns.tokenUrl, WNS_CHANNEL_HOSTS: cfg.wns.channelHosts } : {}),
+      ...cfg.env,
     },
   });
   const wnsAgent = cfg.wns ? createWnsAgent({ ca: cfg.wns.ca, connectionsPerOrigin: cfg.wns.connectionsPerOrigin ?? 16 }) : undefined;
@@ -140,6 +143,28 @@ try {
         }
         await verifySeed(store, spec, new Date());
         return { ms: performance.now() - t0 };
+      },
+      /**
+       * The check-in reads, one at a time on random seeded devices: loadForMessage (device, session, provider and the
+       * pending-command probe — what every SyncML message starts with) and activeChannel (the channel lookup push makes).
+       */
+      async probeQueries(args: { prefix: string; count: number; samples: number; pendingLimit: number }) {
+        const load: number[] = [];
+        const channel: number[] = [];
+        let pendingSeen = 0;
+        for (let k = 0; k < args.samples; k += 1) {
+          const id = seededDeviceId(args.prefix, Math.floor(Math.random() * args.count));
+          const t0 = performance.now();
+          const l = await store.loadForMessage(id, '7', args.pendingLimit);
+          const t1 = performance.now();
+          const c = await store.activeChannel(id, new Date());
+          const t2 = performance.now();
+          if (!l.device || !c) throw new Error(`probe: device ${id} not found with a channel`);
+          pendingSeen += l.pending.length;
+          load.push(t1 - t0);
+          channel.push(t2 - t1);
+        }
+        return { load, channel, pendingSeen };
       },
       wakeCounts: () => wakeCounts(),
       /** Resolves once at least `settled` wakes settled (sent, failed or expired) since `since` (a wakeCounts result). */
