@@ -11,6 +11,8 @@ export const REDACT_PATHS = [
   'operatorToken', '*.operatorToken', 'secretKey', '*.secretKey', 'secret', '*.secret',
   'clientSecret', '*.clientSecret', '*.*.clientSecret', 'client_secret', '*.client_secret',
   'password', '*.password', 'cred', '*.cred',
+  // SQL parameters of a failed query (TypeORM QueryFailedError): may hold sealed secrets or device data.
+  'err.parameters', 'err.driverError.parameters',
 ];
 
 export interface LoggerOptions {

@@ -80,5 +80,9 @@ describe('logs', () => {
     expect(line.token).toBe('[redacted]');
     expect(line.form.client_secret).toBe('[redacted]');
     expect(line.accessToken).toBe('[redacted]');
+    logger.error({ err: Object.assign(new Error('query failed'), { query: 'UPDATE providers SET x = ?', parameters: ['v1.sealed'] }) }, 'db');
+    const failed = JSON.parse(out[1]!) as Record<string, any>;
+    expect(failed.err.parameters).toBe('[redacted]');
+    expect(failed.err.message).toBe('query failed');
   });
 });
