@@ -45,16 +45,16 @@ export async function processWake(deps: ProcessWakeDeps, wake: WakeView): Promis
   const { store, workerId, metrics } = deps;
   const now = deps.clock();
   const settle = (result: 'sent' | 'failed' | 'expired' | 'retry', outcome: string) => metrics.wakeSettled(result, outcome);
-  // The store counts every reschedule as an attempt, also when nothing reached WNS (a paused provider, no token).
-  const release = async (next: Date, outcome: string, reason: string | null) => {
-    await store.rescheduleWake(wake.id, { nextAttemptAt: next, outcome, reason, workerId });
+  // A deferral before anything was sent (paused provider, local rate limit) uses none of the wake's bounded attempts.
+  const release = async (next: Date, outcome: string, reason: string | null, attempted = false) => {
+    await store.rescheduleWake(wake.id, { nextAttemptAt: next, outcome, reason, attempted, workerId });
     settle('retry', outcome);
   };
 
   const expiresAt = wake.ttlSeconds === null ? null : wake.requestedAt.getTime() + wake.ttlSeconds * 1000;
   if (expiresAt !== null && expiresAt <= now.getTime()) {
     // Back to pending and let the sweeper's rule ("pending past its TTL") end it right away.
-    await store.rescheduleWake(wake.id, { nextAttemptAt: now, outcome: 'expired', reason: 'TTL passed before the wake could be sent', workerId });
+    await store.rescheduleWake(wake.id, { nextAttemptAt: now, outcome: 'expired', reason: 'TTL passed before the wake could be sent', attempted: false, workerId });
     await store.expireWakes(now);
     settle('expired', 'expired');
     return;
@@ -112,7 +112,8 @@ export async function processWake(deps: ProcessWakeDeps, wake: WakeView): Promis
     });
     metrics.pushAttempt('token-error', null, 0);
     await pauseProvider(deps, provider, `WNS token: ${problem.message}`, at, problem.retryAt);
-    await release(problem.retryAt, 'token-error', problem.message);
+    // No token, nothing sent, unless a first request got its 401 before the refresh failed (that one reached WNS).
+    await release(problem.retryAt, 'token-error', problem.message, result.observations.length > 0);
     return;
   }
 
@@ -125,7 +126,7 @@ export async function processWake(deps: ProcessWakeDeps, wake: WakeView): Promis
     await store.failWake(wake.id, { outcome: c.outcome, reason: c.reason, attempted: true, workerId });
     settle('failed', c.outcome);
   } else {
-    await store.rescheduleWake(wake.id, { nextAttemptAt: c.retryAt ?? at, outcome: c.outcome, reason: c.reason, workerId });
+    await store.rescheduleWake(wake.id, { nextAttemptAt: c.retryAt ?? at, outcome: c.outcome, reason: c.reason, attempted: true, workerId });
     settle('retry', c.outcome);
   }
 }

@@ -76,7 +76,11 @@ export interface WakeQueue {
   requestWake(request: WakeRequest): Promise<{ wake: WakeView; coalesced: boolean }>;
   claimWakes(claim: { workerId: string; limit: number; leaseMs: number; now?: Date }): Promise<WakeView[]>;
   markWakeSent(wakeId: string, result: { sentAt: Date; outcome: string; workerId?: string }): Promise<boolean>;
-  rescheduleWake(wakeId: string, retry: { nextAttemptAt: Date; outcome: string; reason?: string | null; workerId?: string }): Promise<boolean>;
+  /** `attempted`: whether a request reached (or tried to reach) the channel; only then is one of the bounded attempts used. */
+  rescheduleWake(
+    wakeId: string,
+    retry: { nextAttemptAt: Date; outcome: string; reason?: string | null; attempted: boolean; workerId?: string },
+  ): Promise<boolean>;
   failWake(wakeId: string, failure: { outcome: string; reason: string; attempted?: boolean; workerId?: string }): Promise<boolean>;
   expireWakes(now?: Date): Promise<number>;
   getWake(wakeId: string): Promise<WakeView | null>;

@@ -68,14 +68,26 @@ export async function markWakeSent(sql: Sql, id: string, sentAt: number, outcome
   return n === 1;
 }
 
-/** The attempt failed in a retryable way: back to pending for `nextAttemptAt`. */
-export async function rescheduleWake(sql: Sql, id: string, nextAttemptAt: number, outcome: string, reason: string | null, workerId?: string): Promise<boolean> {
+/**
+ * Back to pending for `nextAttemptAt`: a retryable answer (`attempted`: a request reached or tried to reach the channel,
+ * which uses up one of the wake's bounded attempts) or a deferral before anything was sent (provider paused, no token,
+ * local rate limit), which does not.
+ */
+export async function rescheduleWake(
+  sql: Sql,
+  id: string,
+  nextAttemptAt: number,
+  outcome: string,
+  reason: string | null,
+  attempted: boolean,
+  workerId?: string,
+): Promise<boolean> {
   const owner = claimedBy(workerId);
   const n = await sql.run(
-    `UPDATE wakes SET state = 'pending', next_attempt_at = CAST(? AS bigint), outcome = ?, reason = ?, attempts = attempts + 1,
+    `UPDATE wakes SET state = 'pending', next_attempt_at = CAST(? AS bigint), outcome = ?, reason = ?, attempts = attempts + ?,
        claimed_by = NULL, claimed_until = NULL
      WHERE id = ? AND state = 'sending'${owner.clause}`,
-    [nextAttemptAt, outcome, reason, id, ...owner.params],
+    [nextAttemptAt, outcome, reason, attempted ? 1 : 0, id, ...owner.params],
   );
   return n === 1;
 }

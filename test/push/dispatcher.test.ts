@@ -213,6 +213,39 @@ describeOnBackends('push dispatcher', (backend) => {
     expect((await h.store.getProvider(PROVIDER_ID))?.problem).toBeNull();
   });
 
+  it('deferrals (token endpoint down) use up none of the bounded attempts; real sends do', async () => {
+    await h.addDevice('dev-1');
+    h.fake.scriptToken({ status: 500 }, { status: 503 }, { status: 500 });
+    h.fake.scriptChannel('ch-dev-1', { status: 503, headers: { 'retry-after': '30' } });
+    const d = h.dispatcher({ classify: { maxAttempts: 2 } });
+    await d.requestWake('dev-1');
+    for (let i = 0; i < 3; i += 1) {
+      await d.drain();
+      expect(await wakesOf('dev-1')).toMatchObject([{ state: 'pending', outcome: 'token-error', attempts: 0 }]);
+      h.clock.set((await h.store.getProvider(PROVIDER_ID))?.pausedUntil ?? 0);
+    }
+    expect(h.fake.tokenRequests).toHaveLength(3);
+    expect(h.fake.channelRequests).toHaveLength(0);
+    await d.drain(); // first real send: 503, retryable, attempt 1 of 2
+    expect(await wakesOf('dev-1')).toMatchObject([{ state: 'pending', outcome: 'unavailable', attempts: 1 }]);
+    h.clock.advance(30_000);
+    await d.drain();
+    expect(await wakesOf('dev-1')).toMatchObject([{ state: 'sent', attempts: 2 }]);
+  });
+
+  it('a wake deferred by the local rate limit keeps its attempts', async () => {
+    await h.addDevice('dev-1');
+    await h.addDevice('dev-2');
+    // leaseMs 2 s → at most 500 ms of waiting for a slot; the second wake would need 1 s, so it is rescheduled.
+    const d = h.dispatcher({ rateLimit: { ratePerSecond: 1, burst: 1 }, leaseMs: 2_000, concurrency: 2, sleep: async () => undefined });
+    await d.requestWake('dev-1');
+    await d.requestWake('dev-2');
+    await d.runOnce();
+    expect(h.fake.channelRequests).toHaveLength(1);
+    const deferred = [...(await wakesOf('dev-1')), ...(await wakesOf('dev-2'))].find((w) => w.state === 'pending');
+    expect(deferred).toMatchObject({ outcome: 'rate-limited', attempts: 0 });
+  });
+
   it('network errors are retried with backoff', async () => {
     await h.addDevice('dev-1');
     h.fake.scriptChannel('ch-dev-1', { status: 0, reset: true });

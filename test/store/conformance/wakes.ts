@@ -103,13 +103,26 @@ export function wakeCases(ctx: StoreContext): void {
     const a = (await ctx.store.requestWake({ deviceId: 'dev-1' })).wake;
     const b = (await ctx.store.requestWake({ deviceId: 'dev-2' })).wake;
     await ctx.store.claimWakes({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at() });
-    expect(await ctx.store.rescheduleWake(a.id, { nextAttemptAt: at(30 * SECOND), outcome: 'http-503', reason: 'Retry-After 30', workerId: 'w' })).toBe(true);
+    expect(await ctx.store.rescheduleWake(a.id, { nextAttemptAt: at(30 * SECOND), outcome: 'http-503', reason: 'Retry-After 30', attempted: true, workerId: 'w' })).toBe(true);
     expect(await ctx.store.failWake(b.id, { outcome: 'http-404', reason: 'channel invalid', workerId: 'w' })).toBe(true);
     expect(await ctx.store.getWake(a.id)).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: at(30 * SECOND), outcome: 'http-503', reason: 'Retry-After 30' });
     expect(await ctx.store.getWake(b.id)).toMatchObject({ state: 'failed', attempts: 1, outcome: 'http-404', reason: 'channel invalid' });
     expect(await ctx.store.claimWakes({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at(29 * SECOND) })).toEqual([]);
     expect((await ctx.store.claimWakes({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at(30 * SECOND) })).map((w) => w.id)).toEqual([a.id]);
     expect((await ctx.store.requestWake({ deviceId: 'dev-2' })).coalesced).toBe(false);
+  });
+
+  it('a deferral before anything was sent uses up none of the wake\'s attempts', async () => {
+    await online();
+    const { wake } = await ctx.store.requestWake({ deviceId: 'dev-1' });
+    for (const [i, outcome] of ['provider-paused', 'token-error', 'rate-limited'].entries()) {
+      await ctx.store.claimWakes({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at(i * MINUTE) });
+      expect(await ctx.store.rescheduleWake(wake.id, { nextAttemptAt: at((i + 1) * MINUTE), outcome, reason: null, attempted: false, workerId: 'w' })).toBe(true);
+    }
+    expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'pending', attempts: 0, outcome: 'rate-limited' });
+    await ctx.store.claimWakes({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at(3 * MINUTE) });
+    await ctx.store.rescheduleWake(wake.id, { nextAttemptAt: at(4 * MINUTE), outcome: 'unavailable', reason: '503', attempted: true, workerId: 'w' });
+    expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'pending', attempts: 1 });
   });
 
   it('does not claim wakes of a paused provider', async () => {
