@@ -1,20 +1,23 @@
 /**
- * Transcript text → Transcript: header (optional), documents, parsed messages, sides. Pure: the SyncML parser is
- * passed in (read-transcript-file.ts passes the codec's parseSyncML).
+ * Transcript text → Transcript: header (optional), documents, parsed messages, sides. Pure: the SyncML parser and the
+ * WBXML decoder are passed in (read-transcript-file.ts passes the codec's parseSyncML and decodeWbxml).
  */
 import type { SyncML } from '../syncml/model.js';
 import { assignSides, inferServerUri } from './assign-sides.js';
 import { parseTranscriptHeader } from './parse-transcript-header.js';
 import { splitFrontMatter } from './split-front-matter.js';
-import { splitSyncMLDocuments } from './split-syncml-documents.js';
+import { splitTranscriptMessages } from './split-transcript-messages.js';
 import type { Transcript, TranscriptHeader } from './transcript.js';
 import { TranscriptFormatError } from './transcript-format-error.js';
 
 export type SyncMLParser = (text: string) => SyncML;
+export type WbxmlDecoder = (bytes: Uint8Array) => SyncML;
 
 export interface ParseTranscriptOptions {
   fileName?: string;
   parse: SyncMLParser;
+  /** For WBXML blocks (docs/transcripts.md "WBXML"); a file holding one without a decoder is refused. */
+  decodeWbxml?: WbxmlDecoder;
   /** Overrides the header's mode (CLI --mode). */
   mode?: Transcript['mode'];
 }
@@ -23,12 +26,13 @@ export function parseTranscript(input: string, options: ParseTranscriptOptions):
   const name = options.fileName ?? 'transcript';
   const front = splitFrontMatter(input, name);
   const header: TranscriptHeader = front.header === null ? {} : parseTranscriptHeader(front.header, name);
-  const docs = splitSyncMLDocuments(front.body, { fileName: name, lineOffset: front.bodyLineOffset });
+  const docs = splitTranscriptMessages(front.body, { fileName: name, lineOffset: front.bodyLineOffset });
   if (docs.length === 0) throw new TranscriptFormatError(`${name}: no <SyncML> document found`);
 
   const parsed = docs.map((doc, i) => {
+    if (doc.kind === 'wbxml' && !options.decodeWbxml) throw new TranscriptFormatError(`${name}:${doc.line}: message ${i + 1} is WBXML, and no WBXML decoder was given`);
     try {
-      return options.parse(doc.text);
+      return doc.kind === 'wbxml' ? options.decodeWbxml!(doc.bytes) : options.parse(doc.text);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new TranscriptFormatError(`${name}:${doc.line}: message ${i + 1} is not valid SyncML: ${reason}`, { cause: error });
@@ -71,12 +75,15 @@ export function parseTranscript(input: string, options: ParseTranscriptOptions):
     header,
     hasHeader: front.header !== null,
     mode: options.mode ?? header.mode ?? 'strict',
+    encoding: header.encoding ?? (docs.some((d) => d.kind === 'wbxml') ? 'wbxml' : 'xml'),
     serverUri,
     messages: docs.map((doc, i) => ({
       index: i + 1,
       side: sides[i] ?? 'device',
       line: doc.line,
       text: doc.text,
+      encoding: doc.kind,
+      ...(doc.kind === 'wbxml' ? { bytes: doc.bytes } : {}),
       syncml: parsed[i] as SyncML,
     })),
   };

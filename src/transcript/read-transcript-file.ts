@@ -2,6 +2,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseSyncML } from '../syncml/index.js';
+import { decodeWbxml } from '../syncml/wbxml/index.js';
 import { parseTranscript } from './parse-transcript.js';
 import type { ReplayMode, Transcript } from './transcript.js';
 import { TranscriptFormatError } from './transcript-format-error.js';
@@ -15,10 +16,15 @@ export async function readTranscriptFile(path: string, options: { mode?: ReplayM
   } catch (error) {
     throw new TranscriptFormatError(`${path}: cannot read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  return parseTranscript(text, { fileName: path, parse: (doc) => parseSyncML(doc), ...(options.mode ? { mode: options.mode } : {}) });
+  return parseTranscript(text, {
+    fileName: path,
+    parse: (doc) => parseSyncML(doc),
+    decodeWbxml: (bytes) => decodeWbxml(bytes),
+    ...(options.mode ? { mode: options.mode } : {}),
+  });
 }
 
-/** Files as given; a directory stands for its *.xml and *.syncml files, in name order. */
+/** Files as given; a directory stands for its *.xml and *.syncml files (WBXML transcripts are *.syncml), in name order. */
 export async function listTranscriptFiles(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const path of paths) {

@@ -9,9 +9,12 @@ export interface ExchangeReport {
   /** Position of the recorded server message answering it, if the file has one. */
   serverMessage?: number;
   httpStatus: number;
-  /** Whether the device message went out as recorded or with MsgRef/CmdRef rewritten to the gateway's numbering. */
-  sent: 'verbatim' | 'rewritten';
-  /** The gateway's reply as text (for reading a failure). */
+  /**
+   * Whether the device message went out as recorded, with MsgRef/CmdRef rewritten to the gateway's numbering, or
+   * converted from the form it is written in to the transcript's encoding (XML ↔ WBXML, through the model).
+   */
+  sent: 'verbatim' | 'rewritten' | 'converted';
+  /** The gateway's reply as text (for reading a failure; a WBXML reply as the XML serializer renders it). */
   replyText?: string;
   /** Readable differences from the recorded server message (strict). */
   differences: string[];

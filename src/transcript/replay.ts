@@ -4,7 +4,7 @@
  * checks the expectations on stored state. The gateway, the codec and the HTTP client are passed in.
  */
 import type { SyncML } from '../syncml/model.js';
-import { CONTENT_TYPE_XML } from '../syncml/model.js';
+import { CONTENT_TYPE_WBXML, CONTENT_TYPE_XML } from '../syncml/model.js';
 import { checkCommandPatterns } from './check-command-patterns.js';
 import { checkExpectations } from './check-expectations.js';
 import { checkReplyRules } from './check-reply-rules.js';
@@ -19,6 +19,25 @@ import type { Transcript, TranscriptMessage } from './transcript.js';
 export interface ReplayCodec {
   parse(input: Uint8Array | string): SyncML;
   serialize(message: SyncML): string;
+  /** Needed for transcripts whose encoding is wbxml. */
+  wbxml?: { decode(bytes: Uint8Array): SyncML; encode(message: SyncML): Uint8Array };
+}
+
+/** One encoding on the wire: its content type, and how a message goes out and a reply comes back. */
+interface Wire {
+  encoding: Transcript['encoding'];
+  contentType: string;
+  encode(message: SyncML): Uint8Array;
+  decode(bytes: Uint8Array): SyncML;
+}
+
+function wireFor(t: Transcript, codec: ReplayCodec): Wire {
+  if (t.encoding === 'wbxml') {
+    const wbxml = codec.wbxml;
+    if (!wbxml) throw new Error('this transcript is WBXML, and the replay was given no WBXML codec');
+    return { encoding: 'wbxml', contentType: CONTENT_TYPE_WBXML, encode: (m) => wbxml.encode(m), decode: (b) => wbxml.decode(b) };
+  }
+  return { encoding: 'xml', contentType: CONTENT_TYPE_XML, encode: (m) => Buffer.from(codec.serialize(m), 'utf8'), decode: (b) => codec.parse(b) };
 }
 
 export interface ReplayDeps {
@@ -55,6 +74,7 @@ export async function replayTranscript(t: Transcript, deps: ReplayDeps): Promise
 
   let gateway: GatewayUnderTest | null = null;
   try {
+    const wire = wireFor(t, deps.codec);
     gateway = await deps.startGateway({
       clock: () => new Date(now),
       serverUri: t.serverUri.replace(/[?#].*$/, ''),
@@ -95,7 +115,7 @@ export async function replayTranscript(t: Transcript, deps: ReplayDeps): Promise
       const next = t.messages[i + 1];
       const recorded = next?.side === 'server' ? next : undefined;
       report.exchanges.push(
-        await exchange(t, m, recorded, { gateway, deps, doFetch, sessions, refMaps, nextDevice: nextDeviceMessage(t, i) }),
+        await exchange(t, m, recorded, { gateway, deps, wire, doFetch, sessions, refMaps, nextDevice: nextDeviceMessage(t, i) }),
       );
     }
     if (t.header.expect) {
@@ -120,6 +140,15 @@ export async function replayTranscript(t: Transcript, deps: ReplayDeps): Promise
   return report;
 }
 
+/** A decoded WBXML reply, readable in reports: as the XML serializer writes it. */
+function renderReply(codec: ReplayCodec, reply: SyncML): string {
+  try {
+    return codec.serialize(reply);
+  } catch (error) {
+    return `(WBXML reply not renderable as XML: ${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
 /** The device's next message in the same session, if any (a 1222 there lets the reply omit Final). */
 function nextDeviceMessage(t: Transcript, i: number): SyncML | undefined {
   const current = (t.messages[i] as TranscriptMessage).syncml.header;
@@ -136,6 +165,7 @@ function nextDeviceMessage(t: Transcript, i: number): SyncML | undefined {
 interface ExchangeContext {
   gateway: GatewayUnderTest;
   deps: ReplayDeps;
+  wire: Wire;
   doFetch: typeof fetch;
   sessions: Map<string, SessionTrack>;
   refMaps: Map<string, ReferenceMap>;
@@ -177,13 +207,20 @@ async function exchange(t: Transcript, m: TranscriptMessage, recorded: Transcrip
   const rewrite = refMap.rewrite(m.syncml);
   if (rewrite.dropped.length) x.notes.push(`dropped the device's answers to recorded commands the gateway did not send (MsgRef/CmdRef ${rewrite.dropped.join(', ')})`);
   if (rewrite.unknown.length) x.notes.push(`the device refers to commands the gateway never sent (MsgRef/CmdRef ${rewrite.unknown.join(', ')})`);
-  const body = rewrite.changed ? ctx.deps.codec.serialize(rewrite.message) : m.text;
-  if (rewrite.changed) x.sent = 'rewritten';
+  // As written when the message is in the transcript's encoding and nothing was remapped; else through the model.
+  let body: Uint8Array;
+  if (rewrite.changed) {
+    body = ctx.wire.encode(rewrite.message);
+    x.sent = 'rewritten';
+  } else if (m.encoding !== ctx.wire.encoding) {
+    body = ctx.wire.encode(m.syncml);
+    x.sent = 'converted';
+  } else body = m.bytes ?? Buffer.from(m.text, 'utf8');
 
   const response = await ctx.doFetch(ctx.gateway.url, {
     method: 'POST',
-    headers: { 'content-type': CONTENT_TYPE_XML, accept: CONTENT_TYPE_XML, 'user-agent': USER_AGENT },
-    body: Buffer.from(body, 'utf8'),
+    headers: { 'content-type': ctx.wire.contentType, accept: ctx.wire.contentType, 'user-agent': USER_AGENT },
+    body,
   });
   const bytes = new Uint8Array(await response.arrayBuffer());
   x.httpStatus = response.status;
@@ -197,13 +234,19 @@ async function exchange(t: Transcript, m: TranscriptMessage, recorded: Transcrip
   track.lastDeviceMsgID = Math.max(track.lastDeviceMsgID, msgID);
   if (response.status !== 200) return x;
 
+  const replyType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (replyType !== ctx.wire.contentType) {
+    x.failures.push(`the reply's content type is "${replyType}", not ${ctx.wire.contentType} (the request's)`);
+    return x;
+  }
   let reply: SyncML;
   try {
-    reply = ctx.deps.codec.parse(bytes);
+    reply = ctx.wire.decode(bytes);
   } catch (error) {
     x.failures.push(`the reply is not valid SyncML: ${error instanceof Error ? error.message : String(error)}`);
     return x;
   }
+  if (ctx.wire.encoding === 'wbxml') x.replyText = renderReply(ctx.deps.codec, reply);
 
   const expectedMsgID = replayed ? undefined : String(track.lastReplyMsgID + 1);
   x.violations = checkReplyRules(rewrite.message, reply, {

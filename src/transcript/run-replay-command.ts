@@ -4,6 +4,7 @@
  * unmet expectation, unreadable file), 2 when there was nothing to replay.
  */
 import { parseSyncML, serializeSyncML } from '../syncml/index.js';
+import { decodeWbxml, encodeWbxml } from '../syncml/wbxml/index.js';
 import type { StartGateway } from './gateway-under-test.js';
 import { listTranscriptFiles, readTranscriptFile } from './read-transcript-file.js';
 import { replayTranscript } from './replay.js';
@@ -44,7 +45,11 @@ export async function replayFile(path: string, options: Pick<ReplayCommandOption
     const transcript = await readTranscriptFile(path, options.mode ? { mode: options.mode } : {});
     return await replayTranscript(transcript, {
       startGateway: options.startGateway,
-      codec: { parse: (input) => parseSyncML(input), serialize: serializeSyncML },
+      codec: {
+        parse: (input) => parseSyncML(input),
+        serialize: serializeSyncML,
+        wbxml: { decode: (bytes) => decodeWbxml(bytes), encode: (message) => encodeWbxml(message) },
+      },
     });
   } catch (error) {
     return {

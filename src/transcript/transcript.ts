@@ -6,6 +6,8 @@ import type { CommandSpec } from '../session/ports.js';
 import type { SyncML } from '../syncml/model.js';
 
 export type ReplayMode = 'strict' | 'device-only';
+/** How SyncML travels: application/vnd.syncml.dm+xml or application/vnd.syncml.dm+wbxml. */
+export type WireEncoding = 'xml' | 'wbxml';
 export type Side = 'device' | 'server';
 
 export interface ProviderSetup {
@@ -128,6 +130,11 @@ export interface TranscriptExpectations {
 export interface TranscriptHeader {
   purpose?: string;
   mode?: ReplayMode;
+  /**
+   * The encoding device messages are sent in and replies must come back in; default: wbxml when the file holds a WBXML
+   * block, else xml. Messages written in the other form are converted through the model.
+   */
+  encoding?: WireEncoding;
   /** SyncHdr LocURI that names the server; default: Target of the first message. */
   serverUri?: string;
   /** device-only: the recorded server messages were written from the protocol; the reply must carry the
@@ -144,8 +151,12 @@ export interface TranscriptMessage {
   side: Side;
   /** 1-based line where the document starts. */
   line: number;
-  /** The document exactly as in the file (sent verbatim when no reference needs remapping). */
+  /** The document exactly as in the file (an XML document is sent verbatim when no reference needs remapping). */
   text: string;
+  /** How the message is written in the file: an XML document or a WBXML block. */
+  encoding: WireEncoding;
+  /** WBXML: the document's bytes (sent verbatim when the transcript's encoding is wbxml and nothing is remapped). */
+  bytes?: Uint8Array;
   syncml: SyncML;
 }
 
@@ -155,6 +166,8 @@ export interface Transcript {
   /** True when the file had a header block. */
   hasHeader: boolean;
   mode: ReplayMode;
+  /** The wire encoding of the replay (header `encoding`, else wbxml when the file holds a WBXML block). */
+  encoding: WireEncoding;
   serverUri: string;
   messages: TranscriptMessage[];
 }
