@@ -98,7 +98,7 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
   const openApi = buildOpenApiDocument(join(schemasDir, 'openapi.yaml'), schemas.documents);
 
   const dataSource = await createDataSource({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
-  const rawStore = createStore(dataSource, { secretKey, defaultProviderId: config.defaultProviderId, clock });
+  const rawStore = createStore(dataSource, { secretKey, defaultProviderId: config.defaultProviderId, wakeMaxAgeSeconds: config.wakeMaxAgeSeconds, clock });
   const store = instrumentStore(rawStore, metrics);
 
   const wnsAgent = options.wnsAgent ?? createWnsAgent();
@@ -142,6 +142,7 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
   const guards = createSyncMLGuards({
     ratePerAddress: limits.ratePerAddress,
     maxConcurrent: limits.maxConcurrent,
+    bodyLimit: config.syncmlBodyLimit,
     proxies: createTrustedProxies(config.trustedProxies ?? []),
   });
   // Content negotiation: the request's type picks the codec, the reply goes out in the same one (issue 9).

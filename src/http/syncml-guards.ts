@@ -5,12 +5,16 @@
  *   harness) speaking for every device, and limiting it would throttle the whole fleet as one client; configure
  *   TRUSTED_PROXIES so X-Forwarded-For names the real client (SECURITY.md);
  * - concurrency cap: at most `maxConcurrent` SyncML requests in progress (receiving, handling or answering)
- *   → 503 with Retry-After, so overload sheds load instead of queueing it without bound.
+ *   → 503 with Retry-After, so overload sheds load instead of queueing it without bound;
+ * - a Content-Length over the body limit → 413 at once, and the connection is closed (the body parser would otherwise
+ *   read the announced bytes off before answering: a client announcing 64 MiB could hold the connection for as long as
+ *   it trickles them).
  */
 import type { RequestHandler } from 'express';
 import type { TrustedProxies } from '../auth/trusted-proxies.js';
 import { clientAddress } from '../auth/trusted-proxies.js';
 import { isLoopbackHost } from '../config/is-loopback-host.js';
+import { HttpError } from './error-taxonomy.js';
 import { createKeyedRateLimiter } from './keyed-rate-limiter.js';
 import { OverloadedError, RateLimitedError } from './shed-errors.js';
 
@@ -18,6 +22,8 @@ export interface SyncMLGuardOptions {
   /** Requests per minute per address; 0: off. */
   ratePerAddress: number;
   maxConcurrent: number;
+  /** Largest body accepted (SYNCML_BODY_LIMIT). */
+  bodyLimit: number;
   proxies: TrustedProxies;
   now?: () => number;
 }
@@ -67,5 +73,15 @@ export function createSyncMLGuards(options: SyncMLGuardOptions): SyncMLGuards {
     next();
   };
 
-  return { handlers: [addressLimit, concurrencyCap], inFlight: () => inFlight };
+  const announcedSize: RequestHandler = (req, res, next) => {
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (Number.isFinite(length) && length > options.bodyLimit) {
+      res.setHeader('Connection', 'close');
+      next(new HttpError('syncml-too-large', `the limit is ${options.bodyLimit} bytes`));
+      return;
+    }
+    next();
+  };
+
+  return { handlers: [announcedSize, addressLimit, concurrencyCap], inFlight: () => inFlight };
 }
