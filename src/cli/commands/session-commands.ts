@@ -8,6 +8,9 @@ interface ExchangedBody {
   encoding: 'utf8' | 'base64';
   body: string;
   bytes: number;
+  /** WBXML: a readable XML rendering (null with xmlError when it cannot be rendered). */
+  xml?: string | null;
+  xmlError?: string;
 }
 
 /** `sessions ID` and `messages ID SESSIONID` (the raw SyncML in and out). */
@@ -42,5 +45,7 @@ export function registerSessionCommands(program: Command, io: CliIo): void {
 }
 
 function show(body: ExchangedBody): string {
-  return body.encoding === 'utf8' ? body.body.trimEnd() : `(${body.bytes} bytes, base64) ${body.body}`;
+  if (body.encoding === 'utf8') return body.body.trimEnd();
+  if (typeof body.xml === 'string') return `(${body.bytes} bytes of WBXML, shown as XML; --json has the bytes)\n${body.xml}`;
+  return `(${body.bytes} bytes, base64${body.xmlError ? `; not renderable as XML: ${body.xmlError}` : ''}) ${body.body}`;
 }
