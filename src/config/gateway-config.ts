@@ -22,6 +22,8 @@ export interface GatewayConfig {
   /** Replaces every provider's token endpoint (tests); undefined: the real endpoint of each flow. */
   wnsTokenUrl?: string;
   wnsChannelHosts: string[];
+  /** WAKE_MAX_AGE_SECONDS: how long a wake may wait to be sent before it expires (a TTL bounds it further); default 24 h. */
+  wakeMaxAgeSeconds?: number;
   logLevel: LogLevel;
   syncmlBodyLimit: number;
   apiBodyLimit: number;

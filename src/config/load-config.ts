@@ -27,6 +27,7 @@ const sources: ReadonlyArray<{ key: keyof GatewayConfig; env: string; flag?: str
   { key: 'secretKey', env: 'SECRET_KEY', kind: 'string' },
   { key: 'wnsTokenUrl', env: 'WNS_TOKEN_URL', kind: 'string' },
   { key: 'wnsChannelHosts', env: 'WNS_CHANNEL_HOSTS', kind: 'list' },
+  { key: 'wakeMaxAgeSeconds', env: 'WAKE_MAX_AGE_SECONDS', kind: 'int' },
   { key: 'logLevel', env: 'LOG_LEVEL', flag: 'logLevel', kind: 'string' },
   { key: 'syncmlBodyLimit', env: 'SYNCML_BODY_LIMIT', kind: 'size' },
   { key: 'apiBodyLimit', env: 'API_BODY_LIMIT', kind: 'size' },

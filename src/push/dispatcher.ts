@@ -1,8 +1,8 @@
 /**
  * The push dispatcher: wake requests are stored first (a crash between request and send loses nothing), then a loop
  * claims due wakes — exactly one process per wake, by lease — and sends them under a per-provider token bucket and a
- * global concurrency limit. Restart resumes pending wakes and wakes whose lease ran out. A sweeper expires wakes whose
- * TTL (or the hold window) passed without a session. Proof of wake ('sent' → 'woke') is written by the store's session
+ * global concurrency limit. Restart resumes pending wakes and wakes whose lease ran out. A sweeper expires sent wakes
+ * whose TTL (or the hold window) passed without a session and unsent ones past their deadline (TTL or maximum age). Proof of wake ('sent' → 'woke') is written by the store's session
  * committer when the device opens a session with Alert 1200.
  */
 import { hostname } from 'node:os';

@@ -82,6 +82,7 @@ export interface WakeQueue {
     retry: { nextAttemptAt: Date; outcome: string; reason?: string | null; attempted: boolean; workerId?: string },
   ): Promise<boolean>;
   failWake(wakeId: string, failure: { outcome: string; reason: string; attempted?: boolean; workerId?: string }): Promise<boolean>;
+  /** Sent wakes whose TTL or hold window passed without a session, unsent ones past requested_at + min(TTL, max age) → expired. */
   expireWakes(now?: Date): Promise<number>;
   getWake(wakeId: string): Promise<WakeView | null>;
   listWakes(deviceId: string, page?: PageRequest): Promise<Page<WakeView>>;

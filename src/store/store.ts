@@ -23,6 +23,7 @@ import { listSessions } from './session-repository.js';
 import { createSqlClient } from './sql-client.js';
 import { StoreError } from './errors.js';
 import { claimWakes, expireWakes, failWake, markWakeSent, rescheduleWake } from './wake-dispatch.js';
+import { DEFAULT_WAKE_MAX_AGE_SECONDS } from './wake-deadline.js';
 import { getWake, listWakes } from './wake-repository.js';
 import { requestWake } from './wake-request.js';
 
@@ -35,6 +36,8 @@ export interface StoreOptions {
   messageRetention?: number;
   /** How long a sent wake without TTL blocks a new one for the same device (default 600 s). */
   wakeHoldSeconds?: number;
+  /** WAKE_MAX_AGE_SECONDS: how long a wake may wait to be sent, TTL or not (default 24 h; a TTL bounds it further). */
+  wakeMaxAgeSeconds?: number;
   clock?: () => Date;
 }
 
@@ -45,6 +48,8 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
   const defaultProviderId = options.defaultProviderId ?? 'omadm-gateway';
   const messageRetention = options.messageRetention ?? DEFAULT_MESSAGE_RETENTION;
   const holdSeconds = options.wakeHoldSeconds ?? 600;
+  const maxAgeSeconds = options.wakeMaxAgeSeconds ?? DEFAULT_WAKE_MAX_AGE_SECONDS;
+  if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds < 1) throw new StoreError(`wakeMaxAgeSeconds must be a positive integer: ${maxAgeSeconds}`);
   const clock = options.clock ?? (() => new Date());
   const now = () => clock().getTime();
   const read = client.read.bind(client);
@@ -97,12 +102,13 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
     markChannel: (ref, state, reason, at) => tx((sql) => markChannel(sql, ref, state, reason, at?.getTime() ?? now())),
 
     // ── WakeQueue ──
-    requestWake: (request) => tx((sql) => requestWake(sql, request, request.at?.getTime() ?? now(), holdSeconds)),
-    claimWakes: (c) => tx((sql) => claimWakes(sql, { workerId: c.workerId, limit: c.limit, leaseMs: c.leaseMs, now: c.now?.getTime() ?? now() })),
+    requestWake: (request) => tx((sql) => requestWake(sql, request, request.at?.getTime() ?? now(), { holdSeconds, maxAgeSeconds })),
+    claimWakes: (c) =>
+      tx((sql) => claimWakes(sql, { workerId: c.workerId, limit: c.limit, leaseMs: c.leaseMs, now: c.now?.getTime() ?? now(), maxAgeSeconds })),
     markWakeSent: (id, r) => tx((sql) => markWakeSent(sql, id, r.sentAt.getTime(), r.outcome, r.workerId)),
     rescheduleWake: (id, r) => tx((sql) => rescheduleWake(sql, id, r.nextAttemptAt.getTime(), r.outcome, r.reason ?? null, r.attempted, r.workerId)),
     failWake: (id, f) => tx((sql) => failWake(sql, id, f.outcome, f.reason, f.attempted ?? true, f.workerId)),
-    expireWakes: (at) => tx((sql) => expireWakes(sql, at?.getTime() ?? now(), holdSeconds)),
+    expireWakes: (at) => tx((sql) => expireWakes(sql, at?.getTime() ?? now(), holdSeconds, maxAgeSeconds)),
     getWake: (id) => read((sql) => getWake(sql, id)),
     listWakes: (deviceId, page = {}) => read((sql) => listWakes(sql, deviceId, page)),
     recordPushAttempt: (attempt) => tx((sql) => recordPushAttempt(sql, attempt)),

@@ -1,6 +1,7 @@
 import type { WakeRow } from './schema.js';
 import type { Sql } from './sql-client.js';
 import type { WakeView } from './views.js';
+import { TTL_PASSED_REASON, maxAgeReason, wakeDeadlineSql } from './wake-deadline.js';
 import { toWakeView } from './wake-repository.js';
 
 /** The dispatcher's side of the wake queue: claim, settle, expire; and the proof of wake from a 1200 session. */
@@ -11,6 +12,8 @@ export interface WakeClaimRequest {
   now: number;
   limit: number;
   leaseMs: number;
+  /** WAKE_MAX_AGE_SECONDS: a wake past its deadline (wake-deadline.ts) is left to the sweeper, never sent. */
+  maxAgeSeconds: number;
 }
 
 /**
@@ -29,8 +32,9 @@ export async function markWoke(sql: Sql, deviceId: string, at: number): Promise<
 
 /**
  * Claims up to `limit` due wakes for one worker: pending ones whose next attempt is due and 'sending' ones whose lease
- * ran out (the worker died), skipping providers that are paused. On PostgreSQL rows locked by another worker are skipped
- * (FOR UPDATE SKIP LOCKED), so several processes never claim the same wake; SQLite has a single writer.
+ * ran out (the worker died), skipping providers that are paused and wakes past their deadline. On PostgreSQL rows locked
+ * by another worker are skipped (FOR UPDATE SKIP LOCKED), so several processes never claim the same wake; SQLite has a
+ * single writer.
  */
 export async function claimWakes(sql: Sql, claim: WakeClaimRequest): Promise<WakeView[]> {
   const lock = sql.dialect === 'postgres' ? ' FOR UPDATE OF w SKIP LOCKED' : '';
@@ -39,10 +43,11 @@ export async function claimWakes(sql: Sql, claim: WakeClaimRequest): Promise<Wak
      WHERE id IN (
        SELECT w.id FROM wakes w
        WHERE ((w.state = 'pending' AND w.next_attempt_at <= CAST(? AS bigint)) OR (w.state = 'sending' AND w.claimed_until <= CAST(? AS bigint)))
+         AND ${wakeDeadlineSql('w')} > CAST(? AS bigint)
          AND NOT EXISTS (SELECT 1 FROM providers p WHERE p.provider_id = w.provider_id AND p.paused_until > CAST(? AS bigint))
        ORDER BY w.next_attempt_at LIMIT ?${lock})
      RETURNING *`,
-    [claim.workerId, claim.now + claim.leaseMs, claim.now, claim.now, claim.now, claim.limit],
+    [claim.workerId, claim.now + claim.leaseMs, claim.now, claim.now, claim.maxAgeSeconds, claim.maxAgeSeconds, claim.now, claim.now, claim.limit],
   );
   return rows.map(toWakeView).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
 }
@@ -105,18 +110,31 @@ export async function failWake(sql: Sql, id: string, outcome: string, reason: st
 
 /**
  * Ends wakes that can no longer prove anything: sent ones whose TTL (or `holdSeconds` without one) passed with no
- * session, and pending ones whose TTL passed before they could be sent. Returns how many.
+ * session, and unsent ones past their deadline (TTL or maximum age, see expireUnsentWakes). Returns how many.
  */
-export async function expireWakes(sql: Sql, now: number, holdSeconds: number): Promise<number> {
+export async function expireWakes(sql: Sql, now: number, holdSeconds: number, maxAgeSeconds: number): Promise<number> {
   const sent = await sql.run(
     `UPDATE wakes SET state = 'expired', reason = 'no session before the wake expired'
      WHERE state = 'sent' AND sent_at + CAST(COALESCE(ttl_seconds, ?) AS bigint) * 1000 <= CAST(? AS bigint)`,
     [holdSeconds, now],
   );
-  const pending = await sql.run(
-    `UPDATE wakes SET state = 'expired', reason = 'TTL passed before the wake could be sent', claimed_by = NULL, claimed_until = NULL
-     WHERE state = 'pending' AND ttl_seconds IS NOT NULL AND requested_at + CAST(ttl_seconds AS bigint) * 1000 <= CAST(? AS bigint)`,
-    [now],
+  return sent + (await expireUnsentWakes(sql, now, maxAgeSeconds));
+}
+
+/**
+ * Pending wakes, and claimed ones whose lease ran out, past their deadline (requested_at + min(TTL, maximum age)) →
+ * 'expired'. The reason says which bound ended it, the last outcome and the provider's problem (e.g. why its sends are
+ * paused), so the operator can tell why the wake never went out. `deviceId` limits it to one device (requestWake).
+ */
+export async function expireUnsentWakes(sql: Sql, now: number, maxAgeSeconds: number, deviceId?: string): Promise<number> {
+  const device = deviceId === undefined ? '' : ' AND wakes.device_id = ?';
+  return sql.run(
+    `UPDATE wakes SET state = 'expired', claimed_by = NULL, claimed_until = NULL,
+       reason = CASE WHEN ttl_seconds IS NOT NULL AND ttl_seconds <= CAST(? AS integer) THEN CAST(? AS text) ELSE CAST(? AS text) END
+         || COALESCE('; last outcome: ' || outcome || COALESCE(' (' || reason || ')', ''), '')
+         || COALESCE((SELECT '; provider problem: ' || p.problem FROM providers p WHERE p.provider_id = wakes.provider_id), '')
+     WHERE (wakes.state = 'pending' OR (wakes.state = 'sending' AND wakes.claimed_until <= CAST(? AS bigint)))${device}
+       AND ${wakeDeadlineSql('wakes')} <= CAST(? AS bigint)`,
+    [maxAgeSeconds, TTL_PASSED_REASON, maxAgeReason(maxAgeSeconds), now, ...(deviceId === undefined ? [] : [deviceId]), maxAgeSeconds, maxAgeSeconds, now],
   );
-  return sent + pending;
 }

@@ -7,26 +7,40 @@ import type { ChannelRow, WakeRow } from './schema.js';
 import type { Sql } from './sql-client.js';
 import { toNumber, toNumberOrNull } from './sql-values.js';
 import type { WakeRequest, WakeView } from './views.js';
+import { wakeDeadline } from './wake-deadline.js';
+import { expireUnsentWakes } from './wake-dispatch.js';
 import { toWakeView } from './wake-repository.js';
+
+export interface WakeLimits {
+  /** Without a TTL, how long a sent wake blocks new ones. */
+  holdSeconds: number;
+  /** WAKE_MAX_AGE_SECONDS: an unsent wake past requested_at + min(TTL, this) is expired, not joined. */
+  maxAgeSeconds: number;
+}
 
 /**
  * Stores a wake request, or folds it into the device's outstanding one (at most one per device until the device checks
- * in or the wake's TTL passes; without a TTL, `holdSeconds` bounds how long a sent wake blocks new ones).
+ * in or the wake's TTL passes; without a TTL, `holdSeconds` bounds how long a sent wake blocks new ones). Joining never
+ * extends a wake's life: an unsent one past its deadline is expired here and a new wake is stored instead.
  * Throws UnknownDeviceError, or NoUsableChannelError when there is no active unexpired channel.
  */
 export async function requestWake(
   sql: Sql,
   request: WakeRequest,
   now: number,
-  holdSeconds: number,
+  limits: WakeLimits,
 ): Promise<{ wake: WakeView; coalesced: boolean }> {
   const device = await lockDevice(sql, request.deviceId);
   if (!device) throw new UnknownDeviceError(request.deviceId);
-  const outstanding = await sql.one<WakeRow>(
+  let outstanding = await sql.one<WakeRow>(
     `SELECT * FROM wakes WHERE device_id = ? AND state IN ('pending', 'sending', 'sent') ORDER BY requested_at DESC LIMIT 1`,
     [request.deviceId],
   );
-  if (outstanding && isOutstanding(outstanding, toMs(device.last_seen_at), now, holdSeconds)) {
+  if (outstanding && isPastDeadline(outstanding, now, limits.maxAgeSeconds)) {
+    await expireUnsentWakes(sql, now, limits.maxAgeSeconds, request.deviceId);
+    outstanding = undefined;
+  }
+  if (outstanding && isOutstanding(outstanding, toMs(device.last_seen_at), now, limits.holdSeconds)) {
     await sql.run(`UPDATE wakes SET coalesced = coalesced + 1 WHERE id = ?`, [outstanding.id]);
     return { wake: toWakeView({ ...outstanding, coalesced: toNumber(outstanding.coalesced) + 1 }), coalesced: true };
   }
@@ -62,6 +76,16 @@ export async function requestWake(
     [row.id, row.device_id, row.provider_id, row.channel_uri, now, row.ttl_seconds, row.cache, now],
   );
   return { wake: toWakeView(row), coalesced: false };
+}
+
+/** Pure: an unsent wake nobody is sending right now whose deadline passed (the sweeper's rule, expireUnsentWakes). */
+export function isPastDeadline(
+  wake: Pick<WakeRow, 'state' | 'requested_at' | 'ttl_seconds' | 'claimed_until'>,
+  now: number,
+  maxAgeSeconds: number,
+): boolean {
+  const unsent = wake.state === 'pending' || (wake.state === 'sending' && wake.claimed_until !== null && toMs(wake.claimed_until) <= now);
+  return unsent && wakeDeadline(toMs(wake.requested_at), toNumberOrNull(wake.ttl_seconds), maxAgeSeconds) <= now;
 }
 
 /** Pure: does this wake still block a new one? */

@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       SECRET_KEY: 'sixteen-chars-or-more',
       WNS_TOKEN_URL: 'http://127.0.0.1:1234/token',
       WNS_CHANNEL_HOSTS: '*.notify.windows.com, http://127.0.0.1:*',
+      WAKE_MAX_AGE_SECONDS: '3600',
       LOG_LEVEL: 'debug',
       SYNCML_BODY_LIMIT: '512kb',
       API_BODY_LIMIT: '2mb',
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
       secretKey: 'sixteen-chars-or-more',
       wnsTokenUrl: 'http://127.0.0.1:1234/token',
       wnsChannelHosts: ['*.notify.windows.com', 'http://127.0.0.1:*'],
+      wakeMaxAgeSeconds: 3600,
       logLevel: 'debug',
       syncmlBodyLimit: 512 * 1024,
       apiBodyLimit: 2 * 1024 * 1024,
@@ -101,6 +103,8 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'https://mdm.example.com/path'],
     ['ALLOW_INSECURE_DEVICE_AUTH', 'maybe'],
     ['SYNCML_BODY_LIMIT', '10'],
+    ['WAKE_MAX_AGE_SECONDS', '10'],
+    ['WAKE_MAX_AGE_SECONDS', '1d'],
   ])('refuses %s=%s', (name, value) => {
     const problems = problemsOf(() => load({ [name]: value }));
     expect(problems.length).toBeGreaterThan(0);

@@ -142,6 +142,28 @@ describeOnBackends('push dispatcher', (backend) => {
     expect(h.fake.requestsTo('ch-dev-2')).toHaveLength(1);
   });
 
+  it('410 domain blocked: the provider stops indefinitely; a waiting wake expires after 24 h with the reason', async () => {
+    await h.addDevice('dev-1');
+    await h.addDevice('dev-2');
+    h.fake.scriptChannel('ch-dev-1', { status: 410, headers: { 'x-wns-error-description': 'Domain blocked' } });
+    const d = h.dispatcher();
+    await d.requestWake('dev-1');
+    await d.drain();
+    expect(await wakesOf('dev-1')).toMatchObject([{ state: 'failed', outcome: 'domain-blocked' }]);
+    const { wake } = await d.requestWake('dev-2');
+    for (let hour = 1; hour < 24; hour += 1) {
+      h.clock.advance(3_600_000);
+      expect(await d.drain()).toBe(0);
+      expect(await d.requestWake('dev-2')).toMatchObject({ coalesced: true, wake: { id: wake.id } });
+    }
+    h.clock.advance(3_600_000);
+    expect(await d.sweep()).toBe(1);
+    const [expired] = await wakesOf('dev-2');
+    expect(expired).toMatchObject({ id: wake.id, state: 'expired', attempts: 0, coalesced: 23 });
+    expect(expired?.reason).toMatch(/^not sent within the maximum wake age of 24 h \(WAKE_MAX_AGE_SECONDS\); provider problem: 410 sending domain blocked/);
+    expect(h.fake.requestsTo('ch-dev-2')).toHaveLength(0);
+  });
+
   it('406: the provider backs off per Retry-After, then the wake goes out', async () => {
     await h.addDevice('dev-1');
     h.fake.scriptChannel('ch-dev-1', { status: 406, headers: { 'retry-after': '120' } });

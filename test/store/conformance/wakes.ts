@@ -97,6 +97,58 @@ export function wakeCases(ctx: StoreContext): void {
     expect((await store.getWake(a.id))?.state).toBe('expired');
   });
 
+  it('expires an unsent wake without TTL after the maximum age (24 h), however often it was joined, and says why', async () => {
+    await ctx.store.putProvider('default-provider', { pfn: 'P', wns: { clientId: 'c', clientSecret: 's' } });
+    await online();
+    const { wake } = await ctx.store.requestWake({ deviceId: 'dev-1' });
+    await ctx.store.claimWakes({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at() });
+    await ctx.store.rescheduleWake(wake.id, { nextAttemptAt: at(MINUTE), outcome: 'provider-paused', reason: 'sends paused', attempted: false, workerId: 'w' });
+    await ctx.store.recordProviderProblem('default-provider', '410 sending domain blocked by WNS', { pausedUntil: new Date('9999-12-31T23:59:59Z'), at: at() });
+    for (let hour = 1; hour < 24; hour += 1) {
+      expect(await ctx.store.requestWake({ deviceId: 'dev-1', at: at(hour * 60 * MINUTE) })).toMatchObject({ coalesced: true, wake: { id: wake.id } });
+    }
+    expect(await ctx.store.expireWakes(at(DAY - SECOND))).toBe(0);
+    expect(await ctx.store.expireWakes(at(DAY))).toBe(1);
+    expect(await ctx.store.getWake(wake.id)).toMatchObject({
+      state: 'expired',
+      attempts: 0,
+      coalesced: 23,
+      claimedBy: null,
+      reason:
+        'not sent within the maximum wake age of 24 h (WAKE_MAX_AGE_SECONDS); last outcome: provider-paused (sends paused); ' +
+        'provider problem: 410 sending domain blocked by WNS',
+    });
+    expect((await ctx.store.requestWake({ deviceId: 'dev-1', at: at(DAY) })).coalesced).toBe(false);
+  });
+
+  it('bounds every unsent wake by min(TTL, maximum age) and never claims one past it', async () => {
+    const store = ctx.open({ wakeMaxAgeSeconds: 600 });
+    await online();
+    await online('dev-2');
+    await online('dev-3');
+    // dev-3's worker claims it and dies: once the lease ran out, the claim does not keep it alive.
+    const dead = (await store.requestWake({ deviceId: 'dev-3' })).wake;
+    expect(await store.claimWakes({ workerId: 'dead', limit: 1, leaseMs: 2 * MINUTE, now: at() })).toMatchObject([{ id: dead.id }]);
+    const long = (await store.requestWake({ deviceId: 'dev-1', ttlSeconds: 3600 })).wake;
+    const short = (await store.requestWake({ deviceId: 'dev-2', ttlSeconds: 60 })).wake;
+    expect(await store.claimWakes({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at(600 * SECOND) })).toEqual([]);
+    expect(await store.expireWakes(at(60 * SECOND))).toBe(1);
+    expect(await store.getWake(short.id)).toMatchObject({ state: 'expired', reason: 'TTL passed before the wake could be sent' });
+    expect(await store.expireWakes(at(600 * SECOND))).toBe(2);
+    expect(await store.getWake(long.id)).toMatchObject({ state: 'expired', reason: 'not sent within the maximum wake age of 10 min (WAKE_MAX_AGE_SECONDS)' });
+    expect(await store.getWake(dead.id)).toMatchObject({ state: 'expired', claimedBy: null, claimedUntil: null });
+  });
+
+  it('a request after the deadline starts a new wake instead of joining the old one (before the sweeper ran)', async () => {
+    const store = ctx.open({ wakeMaxAgeSeconds: 600 });
+    await online();
+    const old = (await store.requestWake({ deviceId: 'dev-1' })).wake;
+    expect((await store.requestWake({ deviceId: 'dev-1', at: at(599 * SECOND) })).coalesced).toBe(true);
+    const next = await store.requestWake({ deviceId: 'dev-1', at: at(600 * SECOND) });
+    expect(next).toMatchObject({ coalesced: false, wake: { state: 'pending', requestedAt: at(600 * SECOND) } });
+    expect(await store.getWake(old.id)).toMatchObject({ state: 'expired', coalesced: 1, reason: expect.stringMatching(/^not sent within the maximum wake age of 10 min/) });
+  });
+
   it('reschedules a retryable failure and fails a final one', async () => {
     await online();
     await online('dev-2');
