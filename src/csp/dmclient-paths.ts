@@ -36,6 +36,11 @@ export const POLL_NODES = [
 ] as const;
 export type PollNode = (typeof POLL_NODES)[number];
 
+/** `…/Poll`, the interior node (Add, Get [DMC]; MS-MDE2 §2.2.9.3: "Add and Get"). */
+export function pollRoot(providerId: string): string {
+  return `${providerPath(providerId)}/Poll`;
+}
+
 export function pollPath(providerId: string, node: PollNode): string {
-  return `${providerPath(providerId)}/Poll/${node}`;
+  return `${pollRoot(providerId)}/${node}`;
 }

@@ -9,3 +9,6 @@ export interface NodeCommand {
   format?: string;
   type?: string;
 }
+
+/** A NodeCommand or an Atomic/Sequence of them: structurally a session/ports.ts CommandSpec. */
+export type CspCommand = NodeCommand | { verb: 'Atomic' | 'Sequence'; commands: CspCommand[] };

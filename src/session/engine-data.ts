@@ -1,7 +1,7 @@
 /**
  * The engine's private part of SessionState.data. JSON only (the store round-trips it as a document).
  */
-import type { PushPlanItem } from '../csp/push-plan.js';
+import type { SessionPlanItem } from '../csp/session-plan.js';
 import type { Command, Item, SyncML } from '../syncml/model.js';
 import type { CommandSpec, ResultItem } from './ports.js';
 
@@ -18,7 +18,7 @@ export interface SentNode {
 
 export type Origin =
   | { kind: 'queue'; commandId: string; fallbackSpec?: CommandSpec }
-  | { kind: 'plan'; item: PushPlanItem };
+  | { kind: 'plan'; item: SessionPlanItem };
 
 /** One top-level command awaiting its answer, keyed by (server MsgID, CmdID). */
 export interface OutstandingEntry {
@@ -29,7 +29,7 @@ export interface OutstandingEntry {
 }
 
 /** A command of the current server package not sent yet (the package is split over messages, a.5). */
-export type PackageItem = { kind: 'queue'; commandId: string } | { kind: 'plan'; item: PushPlanItem };
+export type PackageItem = { kind: 'queue'; commandId: string } | { kind: 'plan'; item: SessionPlanItem };
 
 /** A large object arriving in chunks (a.6). */
 export interface ChunkBuffer {
@@ -60,7 +60,7 @@ export interface EngineData {
   maxMsgSize: number | null;
   maxObjSize: number | null;
   planStarted: boolean;
-  planFollowUps: PushPlanItem[];
+  planFollowUps: SessionPlanItem[];
   outstanding: OutstandingEntry[];
   remainder: PackageItem[];
   /** Queued commands not to send again in this session (requeued after a lost answer, or too large). */

@@ -4,10 +4,11 @@
  * into messages under the device's MaxMsgSize, whole commands only (a.5: "a command must fit entirely into one
  * message", Atomic and Sequence included). What does not fit waits for the next message of the package.
  *
- * Order within a package: the push plan (first package of every session, d.1/f), PFN follow-ups, commands given back
+ * Order within a package: the session plan (first package of every session: push d.1/f, then the Poll schedule when
+ * the device lacks it, d.2), plan follow-ups, commands given back
  * as Replace after 418, then the queue oldest first — at most maxOutstanding top-level commands.
  */
-import { initialPushPlan, pushPlanCommand } from '../csp/push-plan.js';
+import { initialSessionPlan, sessionPlanCommand } from '../csp/session-plan.js';
 import type { Command } from '../syncml/model.js';
 import type { Origin, PackageItem } from './engine-data.js';
 import { buildCommand, largestObjectBytes } from './outgoing-command.js';
@@ -20,12 +21,15 @@ export function openPackage(turn: Turn, input: SessionInput): PackageItem[] {
   const items: PackageItem[] = [];
   if (!data.planStarted) {
     data.planStarted = true;
-    const plan = initialPushPlan({
+    const plan = initialSessionPlan({
       providerId: input.provider.providerId,
       providerPfn: input.provider.pfn,
       provisionedPfn: input.device?.provisionedPfn ?? null,
+      pollSchedule: input.provider.pollSchedule ?? null,
+      provisionedPollHash: input.device?.provisionedPollHash ?? null,
     });
-    items.push(...plan.map((item) => ({ kind: 'plan' as const, item })));
+    for (const problem of plan.problems) note(turn, 'plan-item-left-out', problem);
+    items.push(...plan.items.map((item) => ({ kind: 'plan' as const, item })));
   }
   items.push(...data.planFollowUps.map((item) => ({ kind: 'plan' as const, item })));
   data.planFollowUps = [];
@@ -88,7 +92,7 @@ export function fillMessage(turn: Turn, input: SessionInput, items: PackageItem[
 type Resolved = { spec: CommandSpec; origin: Origin };
 
 function resolve(turn: Turn, input: SessionInput, item: PackageItem): Resolved | null {
-  if (item.kind === 'plan') return { spec: pushPlanCommand(item.item, input.provider.providerId), origin: { kind: 'plan', item: item.item } };
+  if (item.kind === 'plan') return { spec: sessionPlanCommand(item.item, input.provider.providerId), origin: { kind: 'plan', item: item.item } };
   const queued = findQueued(turn, input, item.commandId);
   if (!queued) {
     note(turn, 'package-item-gone', `command ${item.commandId} is no longer queued; left out of the package`);

@@ -5,6 +5,7 @@
  *
  * These types are the contract between session/, store/ and http/. They are wire-independent: no XML here.
  */
+import type { PollSchedule } from '../csp/poll-schedule.js';
 
 /** OMA-DM command as an operator queues it (API body → store → engine). Maps 1:1 onto SyncML. */
 export type CommandSpec =
@@ -56,6 +57,11 @@ export interface DeviceRecord {
   enrollmentState: 'enrolled' | 'unenrolled';
   /** PFN the device was last confirmed (Status 200) to hold; null when never provisioned or reset. */
   provisionedPfn: string | null;
+  /**
+   * pollScheduleHash (csp/) of the DMClient Poll schedule the device confirmed with a 2xx for every node; null or absent
+   * when it never confirmed one (or its Poll nodes are in an unknown state).
+   */
+  provisionedPollHash?: string | null;
   firstSeenAt: Date;
   lastSeenAt: Date;
 }
@@ -64,6 +70,8 @@ export interface ProviderView {
   providerId: string;
   /** Current PFN; null when the provider has no push configuration (no Replace PFN is sent). */
   pfn: string | null;
+  /** DMClient Poll schedule devices should hold; null or absent: none is provisioned (devices keep their own). */
+  pollSchedule?: PollSchedule | null;
 }
 
 /** What made the device open the session (Alert code in package 1). */
@@ -100,6 +108,13 @@ export type SessionEffect =
   | { type: 'push.pfnRejected'; deviceId: string; pfn: string; status: string; at: Date }
   | { type: 'push.channelReported'; deviceId: string; channelUri: string | null; at: Date }
   | { type: 'push.statusReported'; deviceId: string; pushStatus: number; at: Date }
+  /** The device confirmed every Poll node of the schedule with this pollScheduleHash (csp/poll-plan.ts). */
+  | { type: 'push.pollProvisioned'; deviceId: string; pollHash: string; at: Date }
+  /**
+   * The device refused the schedule. 'unchanged': it rolled back, the recorded schedule still holds; 'unknown': part of
+   * it may be in place, so the recorded schedule is forgotten (the whole schedule goes out again next session).
+   */
+  | { type: 'push.pollRejected'; deviceId: string; pollHash: string; status: string; deviceState: 'unchanged' | 'unknown'; at: Date }
   | {
       type: 'alert.received';
       deviceId: string;

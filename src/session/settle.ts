@@ -8,7 +8,7 @@
  *   (at-least-once; OMA-DMPRO §8.1 session abort).
  */
 import { isSuccessStatus } from '../syncml/codes.js';
-import { interpretPushAnswer, type PushObservation } from '../csp/push-plan.js';
+import { interpretPlanAnswer, type PlanObservation } from '../csp/session-plan.js';
 import { hasLostResults, isAnswered } from './correlation.js';
 import type { OutstandingEntry, SentNode } from './engine-data.js';
 import type { CommandOutcome, CommandSpec, SessionEffect } from './ports.js';
@@ -36,7 +36,8 @@ function conclude(turn: Turn, entry: OutstandingEntry): void {
   const at = turn.now;
   if (origin.kind === 'plan') {
     const results = node.results.length > 0 ? node.results.map((r) => r.data) : null;
-    const { observations, followUp } = interpretPushAnswer(origin.item, { status: node.status ?? '', results });
+    const children = (node.children ?? []).map((c) => c.status ?? '');
+    const { observations, followUp } = interpretPlanAnswer(origin.item, { status: node.status ?? '', results, children });
     for (const o of observations) pushEffect(turn, o);
     if (followUp) turn.data.planFollowUps.push(followUp);
     return;
@@ -89,7 +90,7 @@ function allSucceeded(node: SentNode): boolean {
   return isSuccessStatus(node.status ?? '') && (node.children ?? []).every(allSucceeded);
 }
 
-function pushEffect(turn: Turn, o: PushObservation): void {
+function pushEffect(turn: Turn, o: PlanObservation): void {
   const base = { deviceId: turn.deviceId, at: turn.now };
   let effect: SessionEffect;
   switch (o.kind) {
@@ -104,6 +105,13 @@ function pushEffect(turn: Turn, o: PushObservation): void {
       break;
     case 'statusReported':
       effect = { type: 'push.statusReported', ...base, pushStatus: o.pushStatus };
+      break;
+    case 'pollProvisioned':
+      effect = { type: 'push.pollProvisioned', ...base, pollHash: o.hash };
+      break;
+    case 'pollRejected':
+      note(turn, 'poll-rejected', o.reason, { deviceState: o.deviceState });
+      effect = { type: 'push.pollRejected', ...base, pollHash: o.hash, status: o.status, deviceState: o.deviceState };
       break;
     case 'inconclusive':
       note(turn, 'push-inconclusive', o.reason);

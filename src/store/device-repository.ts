@@ -35,13 +35,22 @@ export async function touchDevice(sql: Sql, t: DeviceTouch): Promise<void> {
   );
 }
 
+/**
+ * An unenrolled device drops its DM client configuration ("removes … DM client configuration", PROTOCOL.md
+ * Unenrollment), Poll schedule included: what it confirmed no longer holds.
+ */
 export async function markUnenrolled(sql: Sql, deviceId: string): Promise<void> {
-  await sql.run(`UPDATE devices SET enrollment_state = 'unenrolled' WHERE device_id = ?`, [deviceId]);
+  await sql.run(`UPDATE devices SET enrollment_state = 'unenrolled', provisioned_poll_hash = NULL WHERE device_id = ?`, [deviceId]);
 }
 
 /** Records the PFN the device confirmed (null: the device does not hold a usable PFN, so the next session sends it). */
 export async function setProvisionedPfn(sql: Sql, deviceId: string, pfn: string | null): Promise<void> {
   await sql.run(`UPDATE devices SET provisioned_pfn = ? WHERE device_id = ?`, [pfn, deviceId]);
+}
+
+/** Records the Poll schedule hash the device confirmed (null: its Poll nodes are in an unknown state). */
+export async function setProvisionedPollHash(sql: Sql, deviceId: string, hash: string | null): Promise<void> {
+  await sql.run(`UPDATE devices SET provisioned_poll_hash = ? WHERE device_id = ?`, [hash, deviceId]);
 }
 
 export async function setPushStatus(sql: Sql, deviceId: string, status: number, at: number): Promise<void> {
@@ -71,6 +80,7 @@ export function toDeviceRecord(row: DeviceRow): DeviceRecord {
     devInfo: fromJsonText<Record<string, string>>(row.dev_info, 'dev_info') ?? {},
     enrollmentState: row.enrollment_state === 'unenrolled' ? 'unenrolled' : 'enrolled',
     provisionedPfn: row.provisioned_pfn,
+    provisionedPollHash: row.provisioned_poll_hash ?? null,
     firstSeenAt: toDate(row.first_seen_at),
     lastSeenAt: toDate(row.last_seen_at),
   };

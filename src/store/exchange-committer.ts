@@ -2,7 +2,7 @@ import { StaleSessionError, type RawExchange, type SessionEffect, type SessionSt
 import { insertAlerts } from './alert-repository.js';
 import { recordChannel } from './channel-repository.js';
 import { markCompleted, markRequeued, markSent, respecify } from './command-effects.js';
-import { markUnenrolled, setProvisionedPfn, setPushStatus, touchDevice } from './device-repository.js';
+import { markUnenrolled, setProvisionedPfn, setProvisionedPollHash, setPushStatus, touchDevice } from './device-repository.js';
 import { recordMessage } from './message-repository.js';
 import { saveSession } from './session-repository.js';
 import { isTransientConflict, type Sql, type SqlClient } from './sql-client.js';
@@ -99,6 +99,13 @@ async function applyRun(sql: Sql, run: Run, session: SessionState): Promise<void
       return;
     case 'push.statusReported':
       for (const e of lastPerDevice(run.effects)) await setPushStatus(sql, e.deviceId, e.pushStatus, e.at.getTime());
+      return;
+    case 'push.pollProvisioned':
+      for (const e of lastPerDevice(run.effects)) await setProvisionedPollHash(sql, e.deviceId, e.pollHash);
+      return;
+    case 'push.pollRejected':
+      // 'unchanged': the device rolled back, what it confirmed before still holds.
+      for (const e of lastPerDevice(run.effects)) if (e.deviceState === 'unknown') await setProvisionedPollHash(sql, e.deviceId, null);
       return;
     case 'alert.received':
       return insertAlerts(sql, run.effects);

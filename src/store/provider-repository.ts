@@ -85,7 +85,7 @@ export function toProviderDetails(row: ProviderRow): ProviderDetails {
 }
 
 export function toProviderView(row: ProviderRow): ProviderView {
-  return { providerId: row.provider_id, pfn: row.pfn };
+  return { providerId: row.provider_id, pfn: row.pfn, pollSchedule: fromJsonText<ProviderView['pollSchedule']>(row.poll_schedule, 'poll schedule') };
 }
 
 /** Decrypted credentials, or null when the provider has no complete WNS configuration. */

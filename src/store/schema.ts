@@ -12,6 +12,7 @@ import { pushAttemptEntity } from './entities/push-attempt-entity.js';
 import { sessionEntity } from './entities/session-entity.js';
 import { wakeEntity } from './entities/wake-entity.js';
 import { DeviceCredentials1764200000000 } from './migrations/device-credentials.js';
+import { DevicePollHash1764300000000 } from './migrations/device-poll-hash.js';
 import { InitialSchema1764100000000 } from './migrations/initial-schema.js';
 
 export type { AlertRow } from './entities/alert-entity.js';
@@ -54,4 +55,4 @@ export const entities: Readonly<Record<Dialect, EntitySchema[]>> = {
 };
 
 /** Migrations in order; each works on both backends. */
-export const migrations = [InitialSchema1764100000000, DeviceCredentials1764200000000];
+export const migrations = [InitialSchema1764100000000, DeviceCredentials1764200000000, DevicePollHash1764300000000];

@@ -7,6 +7,7 @@
  */
 import { jsonCopy } from '../../src/session/engine-data.js';
 import { handleMessage, type EngineOptions, type SessionOutput } from '../../src/session/engine.js';
+import type { PollSchedule } from '../../src/csp/poll-schedule.js';
 import type { CommandOutcome, CommandSpec, CommandState, DeviceRecord, QueuedCommand, SessionEffect, SessionState } from '../../src/session/ports.js';
 import type { Command, SyncML } from '../../src/syncml/model.js';
 import { checkReplyRules, RULE_IDS, type RuleViolation } from '../../src/transcript/check-reply-rules.js';
@@ -25,6 +26,8 @@ export const jsonMeasure = (command: Command): number => JSON.stringify(command)
 
 export interface ConversationOptions {
   pfn?: string | null;
+  /** The provider's DMClient Poll schedule (default none). */
+  pollSchedule?: PollSchedule | null;
   device?: Partial<DeviceRecord> | null;
   engine?: Partial<EngineOptions>;
   now?: Date;
@@ -42,6 +45,7 @@ export class Conversation {
   session: SessionState | null = null;
   device: DeviceRecord | null;
   pfn: string | null;
+  pollSchedule: PollSchedule | null;
   readonly queue: QueueEntry[] = [];
   readonly effects: SessionEffect[] = [];
   readonly violations: Array<RuleViolation & { msgID: string }> = [];
@@ -54,6 +58,7 @@ export class Conversation {
   constructor(private readonly options: ConversationOptions = {}) {
     this.now = options.now ?? new Date('2025-03-01T10:00:00Z');
     this.pfn = options.pfn === undefined ? PFN : options.pfn;
+    this.pollSchedule = options.pollSchedule ?? null;
     this.device =
       options.device === null || options.device === undefined
         ? null
@@ -97,7 +102,7 @@ export class Conversation {
         now: this.now,
         device: this.device,
         session: this.session,
-        provider: { providerId: PROVIDER_ID, pfn: this.pfn },
+        provider: { providerId: PROVIDER_ID, pfn: this.pfn, ...(this.pollSchedule ? { pollSchedule: jsonCopy(this.pollSchedule) } : {}) },
         pending: this.queue.filter((c) => c.state === 'queued').map(({ outcome: _o, sentAs: _s, ...c }) => ({ ...c, spec: jsonCopy(c.spec) })),
       },
       jsonCopy(message),
@@ -154,6 +159,12 @@ export class Conversation {
         return;
       case 'push.pfnRejected':
         if (this.device) this.device.provisionedPfn = null;
+        return;
+      case 'push.pollProvisioned':
+        if (this.device) this.device.provisionedPollHash = effect.pollHash;
+        return;
+      case 'push.pollRejected':
+        if (this.device && effect.deviceState === 'unknown') this.device.provisionedPollHash = null;
         return;
       case 'push.channelReported':
         this.channel = effect.channelUri;

@@ -7,6 +7,8 @@ export interface DeviceRow {
   dev_info: string;
   enrollment_state: string;
   provisioned_pfn: string | null;
+  /** Added by DevicePollHash1764300000000. */
+  provisioned_poll_hash: string | null;
   push_status: number | null;
   push_status_at: number | null;
   first_seen_at: number;
@@ -24,6 +26,7 @@ export const deviceEntity = () =>
       dev_info: json(),
       enrollment_state: varchar(16),
       provisioned_pfn: text(true),
+      provisioned_poll_hash: text(true),
       push_status: integer(true),
       push_status_at: time(true),
       first_seen_at: time(),

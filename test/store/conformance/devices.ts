@@ -22,9 +22,11 @@ export function deviceCases(ctx: StoreContext): void {
       devInfo: {},
       enrollmentState: 'enrolled',
       provisionedPfn: 'Contoso.PFN_1',
+      provisionedPollHash: null,
       firstSeenAt: at(),
       lastSeenAt: at(),
       lastSessionId: '1',
+      lastSession: { deviceId: 'dev-1', sessionId: '1', trigger: '1201', ended: false, version: 1, startedAt: at(), updatedAt: at() },
       pendingCommands: 1,
       push: {
         state: 'active',
@@ -93,7 +95,7 @@ export function deviceCases(ctx: StoreContext): void {
     await checkIn(ctx.store, 'dev-1');
     await ctx.store.bindDevice('dev-1', 'fabrikam');
     expect(await ctx.store.getDevice('dev-1')).toMatchObject({ providerId: 'fabrikam', push: { providerPfn: 'Fabrikam.PFN' } });
-    expect((await ctx.store.loadForMessage('dev-1', '2', 0)).provider).toEqual({ providerId: 'fabrikam', pfn: 'Fabrikam.PFN' });
+    expect((await ctx.store.loadForMessage('dev-1', '2', 0)).provider).toEqual({ providerId: 'fabrikam', pfn: 'Fabrikam.PFN', pollSchedule: null });
     await ctx.store.commitExchange({ session: sessionState('dev-1', '2'), expectedVersion: null, effects: [] });
     expect((await ctx.store.getDevice('dev-1'))?.providerId).toBe('fabrikam');
   });

@@ -155,6 +155,32 @@ export function effectCases(ctx: StoreContext): void {
     expect((await ctx.store.loadForMessage('dev-1', '1', 0)).device?.provisionedPfn).toBeNull();
   });
 
+  it('push.pollProvisioned records the confirmed Poll schedule hash; a rolled-back push.pollRejected keeps it, an unknown one clears it', async () => {
+    const hash = (ch: string) => ch.repeat(64);
+    const load = async () => (await ctx.store.loadForMessage('dev-1', '1', 0)).device?.provisionedPollHash;
+    await commit(null, [seen('dev-1', at())]);
+    expect(await load()).toBeNull();
+    await commit(1, [{ type: 'push.pollProvisioned', deviceId: 'dev-1', pollHash: hash('a'), at: at() }]);
+    expect(await load()).toBe(hash('a'));
+    expect((await ctx.store.getDevice('dev-1'))?.provisionedPollHash).toBe(hash('a'));
+    await commit(2, [{ type: 'push.pollRejected', deviceId: 'dev-1', pollHash: hash('b'), status: '507', deviceState: 'unchanged', at: at() }]);
+    expect(await load()).toBe(hash('a'));
+    await commit(3, [{ type: 'push.pollRejected', deviceId: 'dev-1', pollHash: hash('b'), status: '516', deviceState: 'unknown', at: at() }]);
+    expect(await load()).toBeNull();
+    // Several in one message: the last one counts.
+    await commit(4, [
+      { type: 'push.pollProvisioned', deviceId: 'dev-1', pollHash: hash('c'), at: at() },
+      { type: 'push.pollProvisioned', deviceId: 'dev-1', pollHash: hash('d'), at: at() },
+    ]);
+    expect(await load()).toBe(hash('d'));
+  });
+
+  it('device.unenrolled forgets the confirmed Poll schedule (the device drops its DM client configuration)', async () => {
+    await commit(null, [seen('dev-1', at()), { type: 'push.pollProvisioned', deviceId: 'dev-1', pollHash: 'f'.repeat(64), at: at() }]);
+    await commit(1, [{ type: 'device.unenrolled', deviceId: 'dev-1', at: at() }]);
+    expect((await ctx.store.loadForMessage('dev-1', '1', 0)).device).toMatchObject({ enrollmentState: 'unenrolled', provisionedPollHash: null });
+  });
+
   it('push.statusReported stores Push/Status with its time', async () => {
     await commit(null, [{ type: 'push.statusReported', deviceId: 'dev-1', pushStatus: 0, at: at(MINUTE) }]);
     expect((await ctx.store.getDevice('dev-1'))?.push).toMatchObject({ status: 0, statusAt: at(MINUTE) });

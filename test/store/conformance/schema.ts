@@ -13,7 +13,7 @@ export function schemaCases(ctx: StoreContext): void {
     expect(await ctx.store.hasPendingMigrations()).toBe(false);
     await runMigrations(ctx.db.dataSource);
     const applied = await ctx.db.dataSource.query('SELECT name FROM migrations');
-    expect(applied).toEqual([{ name: 'InitialSchema1764100000000' }, { name: 'DeviceCredentials1764200000000' }]);
+    expect(applied).toEqual([{ name: 'InitialSchema1764100000000' }, { name: 'DeviceCredentials1764200000000' }, { name: 'DevicePollHash1764300000000' }]);
   });
 
   it('answers ping', async () => {

@@ -7,7 +7,7 @@ import { at, checkIn, DAY, MINUTE, SECRET_KEY, seen, sessionState } from '../fix
 export function sessionCases(ctx: StoreContext): void {
   it('loads an unknown device with the default provider and no session', async () => {
     const load = await ctx.store.loadForMessage('dev-1', '1', 10);
-    expect(load).toEqual({ device: null, session: null, provider: { providerId: 'default-provider', pfn: null }, pending: [] });
+    expect(load).toEqual({ device: null, session: null, provider: { providerId: 'default-provider', pfn: null, pollSchedule: null }, pending: [] });
   });
 
   it('creates device and session on the first commit and loads them back unchanged', async () => {
@@ -20,6 +20,7 @@ export function sessionCases(ctx: StoreContext): void {
       devInfo: { DevId: 'dev-1', Man: 'Contoso' },
       enrollmentState: 'enrolled',
       provisionedPfn: null,
+      provisionedPollHash: null,
       firstSeenAt: at(),
       lastSeenAt: at(),
     });
@@ -80,15 +81,23 @@ export function sessionCases(ctx: StoreContext): void {
   it("uses the device's provider, a binding for an unknown device, else the default", async () => {
     await ctx.store.putProvider('default-provider', { pfn: 'Default.PFN_1' });
     await ctx.store.putProvider('bound', { pfn: 'Bound.PFN_2' });
-    expect((await ctx.store.loadForMessage('dev-1', '1', 0)).provider).toEqual({ providerId: 'default-provider', pfn: 'Default.PFN_1' });
+    expect((await ctx.store.loadForMessage('dev-1', '1', 0)).provider).toEqual({ providerId: 'default-provider', pfn: 'Default.PFN_1', pollSchedule: null });
     await ctx.store.bindDevice('dev-2', 'bound');
-    expect((await ctx.store.loadForMessage('dev-2', '1', 0)).provider).toEqual({ providerId: 'bound', pfn: 'Bound.PFN_2' });
+    expect((await ctx.store.loadForMessage('dev-2', '1', 0)).provider).toEqual({ providerId: 'bound', pfn: 'Bound.PFN_2', pollSchedule: null });
     await checkIn(ctx.store, 'dev-2');
     const load = await ctx.store.loadForMessage('dev-2', '1', 0);
     expect(load.device?.providerId).toBe('bound');
-    expect(load.provider).toEqual({ providerId: 'bound', pfn: 'Bound.PFN_2' });
+    expect(load.provider).toEqual({ providerId: 'bound', pfn: 'Bound.PFN_2', pollSchedule: null });
     await ctx.store.bindDevice('dev-3', 'not-configured');
-    expect((await ctx.store.loadForMessage('dev-3', '1', 0)).provider).toEqual({ providerId: 'not-configured', pfn: null });
+    expect((await ctx.store.loadForMessage('dev-3', '1', 0)).provider).toEqual({ providerId: 'not-configured', pfn: null, pollSchedule: null });
+  });
+
+  it("loads the provider's poll schedule with the session (and null again once a PUT leaves it out)", async () => {
+    const schedule = { intervalForFirstSetOfRetries: 15, numberOfFirstRetries: 5, intervalForRemainingScheduledRetries: 1440, pollOnLogin: true };
+    await ctx.store.putProvider('default-provider', { pfn: 'Default.PFN_1', pollSchedule: schedule });
+    expect((await ctx.store.loadForMessage('dev-1', '1', 0)).provider).toEqual({ providerId: 'default-provider', pfn: 'Default.PFN_1', pollSchedule: schedule });
+    await ctx.store.putProvider('default-provider', { pfn: 'Default.PFN_1' });
+    expect((await ctx.store.loadForMessage('dev-1', '1', 0)).provider.pollSchedule).toBeNull();
   });
 
   it('loads pending commands oldest first, up to the limit, skipping expired and non-queued ones', async () => {
