@@ -51,6 +51,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
+  const cut = () => {
+    up = false;
+    for (const { a, b } of pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    pairs.clear();
+  };
   return {
     port,
     url(targetUrl) {
@@ -59,14 +67,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       u.port = String(port);
       return u.toString();
     },
-    cut() {
-      up = false;
-      for (const { a, b } of pairs) {
-        a.destroy();
-        b.destroy();
-      }
-      pairs.clear();
-    },
+    cut,
     restore() {
       up = true;
     },
@@ -80,7 +81,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return pairs.size;
     },
     close() {
-      this.cut();
+      cut();
       return new Promise<void>((r) => server.close(() => r()));
     },
   };
