@@ -1,16 +1,19 @@
-import type { ProviderInput } from '../../store/views.js';
 import { HttpError } from '../error-taxonomy.js';
-import { validBody, validParam } from '../request-validation.js';
+import { validParam } from '../request-validation.js';
 import type { RouteTable } from '../route-table.js';
 import { respond, type ApiDeps } from './api-deps.js';
 import { providerBody } from './api-bodies.js';
+import { validProviderBody } from './provider-body.js';
 
-/** PUT/GET /providers/{providerId}. The request body (with the WNS client secret) is never logged or returned. */
+/**
+ * PUT/GET /providers/{providerId}. The request body (with the WNS client secret) is never logged or returned. PUT
+ * replaces the provider's settings: a body without `pollSchedule` clears it (devices keep the schedule they hold).
+ */
 export function providerRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { ports, schemas } = deps;
   routes.add('put', '/providers/:providerId', async (req, res) => {
     const providerId = validParam(req, schemas, 'providerId', 'providerId');
-    const input = validBody<ProviderInput>(req, schemas, 'provider-put');
+    const input = validProviderBody(req, schemas);
     const existed = (await ports.providers.getProvider(providerId)) !== null;
     const stored = await ports.providers.putProvider(providerId, input);
     respond(deps, res, existed ? 200 : 201, 'provider', providerBody(stored));
