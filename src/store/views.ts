@@ -103,6 +103,8 @@ export interface DevicePush {
 
 export interface DeviceDetails extends DeviceRecord {
   lastSessionId: string | null;
+  /** The session of the device's newest committed message (read in the same statement as the device). */
+  lastSession: SessionSummary | null;
   pendingCommands: number;
   push: DevicePush;
 }

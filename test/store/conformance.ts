@@ -11,6 +11,7 @@ import { commandCases } from './conformance/commands.js';
 import { deviceCases } from './conformance/devices.js';
 import { effectCases } from './conformance/effects.js';
 import { historyCases } from './conformance/history.js';
+import { lastSessionCases } from './conformance/last-session.js';
 import { providerCases } from './conformance/providers.js';
 import { schemaCases } from './conformance/schema.js';
 import { sessionCases } from './conformance/sessions.js';
@@ -67,6 +68,7 @@ export function storeConformance(backend: TestBackend): void {
   describe('commands', () => commandCases(ctx));
   describe('providers and secrets', () => providerCases(ctx));
   describe('devices', () => deviceCases(ctx));
+  describe('devices: last session', () => lastSessionCases(ctx));
   describe('sessions, messages and alerts', () => historyCases(ctx));
   describe('wakes and push attempts', () => wakeCases(ctx));
 }

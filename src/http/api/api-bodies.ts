@@ -30,7 +30,7 @@ export function providerBody(p: ProviderDetails) {
   };
 }
 
-export function deviceBody(d: DeviceDetails, lastSession?: SessionSummary | null) {
+export function deviceBody(d: DeviceDetails) {
   const { push } = d;
   const channel = push.channel;
   return {
@@ -40,7 +40,7 @@ export function deviceBody(d: DeviceDetails, lastSession?: SessionSummary | null
     devInfo: d.devInfo,
     firstSeenAt: d.firstSeenAt,
     lastSeenAt: d.lastSeenAt,
-    lastSession: lastSession ? sessionBody(lastSession) : d.lastSessionId === null ? null : { sessionId: d.lastSessionId },
+    lastSession: d.lastSession && sessionBody(d.lastSession),
     pendingCommands: d.pendingCommands,
     push: {
       state: push.state,
