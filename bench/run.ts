@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--quick] [--json] [--scale] [--only=…] [--rounds=N] [--profile[=dir]]`
+ * `npm run bench -- [--quick] [--json] [--scale] [--only=…] [--rounds=N] [--profile[=dir]] [--what-if] [--wakes=N]`
  *
  * Every benchmark measures its baseline in the same run, on the same machine, and prints the ratio. See bench/README.md.
  */
@@ -18,6 +18,9 @@ const ctx: SuiteContext = {
   rounds: args.rounds,
   profileDir: args.profileDir ? resolve(args.profileDir) : null,
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  whatIf: args.whatIf,
+  scale: args.scale,
+  wakes: args.wakes,
 };
 
 const suites: Record<string, () => Promise<void>> = {

@@ -17,7 +17,7 @@ import { TYPICAL_MESSAGES } from './typical-messages.js';
 export async function runCodecBench(ctx: SuiteContext): Promise<void> {
   const { reporter, quick } = ctx;
   const rounds = ctx.rounds ?? (quick ? 3 : 7);
-  const windowMs = quick ? 120 : 300;
+  const windowMs = quick ? 100 : 200;
   const fxpParser = new XMLParser({ preserveOrder: true, ignoreAttributes: false });
   const fxpBuilder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false });
 

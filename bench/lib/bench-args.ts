@@ -10,23 +10,29 @@ export interface BenchArgs {
   profileDir: string | null;
   /** Repetitions of each paired measurement (default 1 quick, 3 full). */
   rounds: number | null;
+  /** Also run the gateway on SQLite with synchronous=NORMAL (a what-if, not the product setting). */
+  whatIf: boolean;
+  /** Override the push fan-out size (wakes per gateway run and per baseline run). */
+  wakes: number | null;
 }
 
 export const SUITES = ['codec', 'sessions', 'push', 'scale'] as const;
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { json: false, quick: false, scale: false, only: null, profileDir: null, rounds: null };
+  const args: BenchArgs = { json: false, quick: false, scale: false, only: null, profileDir: null, rounds: null, whatIf: false, wakes: null };
   for (const a of argv) {
     if (a === '--json') args.json = true;
     else if (a === '--quick') args.quick = true;
     else if (a === '--scale') args.scale = true;
+    else if (a === '--what-if') args.whatIf = true;
+    else if (a.startsWith('--wakes=')) args.wakes = Math.max(100, Number(a.slice('--wakes='.length)) || 100);
     else if (a === '--profile') args.profileDir = 'bench/profiles';
     else if (a.startsWith('--profile=')) args.profileDir = a.slice('--profile='.length);
     else if (a.startsWith('--only=')) args.only = a.slice('--only='.length).split(',').map((s) => s.trim()).filter(Boolean);
     else if (a.startsWith('--rounds=')) args.rounds = Math.max(1, Number(a.slice('--rounds='.length)) || 1);
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'npm run bench -- [--quick] [--json] [--scale] [--only=codec,sessions,push,scale] [--rounds=N] [--profile[=dir]]\n',
+        'npm run bench -- [--quick] [--json] [--scale] [--only=codec,sessions,push,scale] [--rounds=N] [--profile[=dir]] [--what-if] [--wakes=N]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown flag ${a} (try --help)`);

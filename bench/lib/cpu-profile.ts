@@ -50,8 +50,22 @@ export interface ProfileSummary {
 /** Self time by function and by area (our src/ folders, node_modules packages, node internals, GC, idle). */
 export function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  // Samples taken while the profiler itself was starting (inspector calls from this file) are not the workload.
+  const ownFrames = new Set<number>();
+  for (const n of profile.nodes) {
+    for (let cur: number | undefined = n.id; cur !== undefined; cur = parentOf.get(cur)) {
+      if (byId.get(cur)?.callFrame.url.endsWith('/bench/lib/cpu-profile.ts')) {
+        ownFrames.add(n.id);
+        break;
+      }
+    }
+  }
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) => {
+    if (!ownFrames.has(id)) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   let total = 0;
   let idle = 0;
   const fn = new Map<string, number>();
@@ -71,8 +85,7 @@ export function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary 
     area.set(where, (area.get(where) ?? 0) + us);
   }
   const busy = Math.max(1, total - idle);
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const parent = parentOf;
   const inclusive = new Map<string, number>();
   for (const [id, us] of self) {
     if (byId.get(id)?.callFrame.functionName === '(idle)') continue;

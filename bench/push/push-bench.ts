@@ -25,12 +25,17 @@ interface RunResult {
   ms: number;
   count: number;
   cpuMs: number;
+  /** SQL statements the gateway issued (gateway runs only). */
+  statements?: number;
   statuses: Record<string, number>;
 }
 
 export async function runPushBench(ctx: SuiteContext): Promise<void> {
   const { reporter, quick } = ctx;
-  const wakes = quick ? 2_000 : 100_000;
+  const wakes = ctx.wakes ?? (quick ? 1_000 : 100_000);
+  // SQLite commits with synchronous=FULL (an fsync per commit, about three commits per wake): 100,000 wakes would take
+  // longer than the whole full run is allowed, so full mode fans out 10,000 there (100,000 with --scale or --wakes).
+  const sqliteWakes = ctx.wakes ?? (quick ? 1_000 : ctx.scale ? 100_000 : 10_000);
   const rounds = ctx.rounds ?? 1;
   const cleanups: Array<() => Promise<void>> = [];
   try {
@@ -48,7 +53,7 @@ export async function runPushBench(ctx: SuiteContext): Promise<void> {
       : null;
     if (wnsLoop) cleanups.push(() => wnsLoop.stop());
 
-    const gateways: Array<{ label: string; child: BenchChild<GatewayReady> }> = [];
+    const gateways: Array<{ label: string; child: BenchChild<GatewayReady>; wakes: number }> = [];
     const wnsConfig = { ca: f.ca, tokenUrl: f.classicTokenUrl, channelHosts: f.port443 ? 'https://127.0.0.1' : 'https://127.0.0.1:*', connectionsPerOrigin: CONNECTIONS };
     // Production defaults except the per-PFN rate limit (20/s, burst 50), which would make this a benchmark of the limiter.
     const dispatcher = { concurrency: IN_FLIGHT, rateLimit: { ratePerSecond: 1e9, burst: 1e9 } };
@@ -58,9 +63,10 @@ export async function runPushBench(ctx: SuiteContext): Promise<void> {
         config: { dataDir, removeDataDir: true, providerId: 'omadm-gateway', pfn: 'Contoso.Bench_8wekyb3d8bbwe', wns: wnsConfig, dispatcher, ...extra } satisfies GatewayProcessConfig,
       });
       cleanups.push(() => child.stop());
-      gateways.push({ label, child });
+      gateways.push({ label, child, wakes: label.startsWith('sqlite') ? sqliteWakes : wakes });
     };
     await startGateway('sqlite', {});
+    if (ctx.whatIf) await startGateway('sqlite-normal', { sqliteSynchronous: 'NORMAL' });
     const pgProblem = await probePostgres(ctx.databaseUrl);
     if (pgProblem) reporter.note(`PostgreSQL skipped: ${pgProblem}`);
     else {
@@ -74,7 +80,7 @@ export async function runPushBench(ctx: SuiteContext): Promise<void> {
       for (let r = 0; r < rounds + 1; r += 1) {
         const providerId = `bench-push-${r}`;
         await g.child.request('putProvider', { providerId, pfn: 'Contoso.Bench_8wekyb3d8bbwe', clientId: f.clientId, clientSecret: f.clientSecret });
-        const n = r === 0 ? Math.min(500, wakes) : wakes; // round 0 warms up
+        const n = r === 0 ? Math.min(500, g.wakes) : g.wakes; // round 0 warms up
         const { ms } = await g.child.request<{ ms: number }>('bulkSeed', { prefix: `P${r}`, from: 0, count: n, providerId, channelBase, at: Date.now() - 60_000 });
         reporter.note(`${g.label}: seeded ${n} devices with channels for ${providerId} in ${(ms / 1000).toFixed(1)} s (untimed)`);
       }
@@ -87,11 +93,12 @@ export async function runPushBench(ctx: SuiteContext): Promise<void> {
       const out = await child.request<{ ms: number; statuses: Record<string, number> }>('run', { urls: urlsOf(r, n), token, concurrency: IN_FLIGHT });
       return { ms: out.ms, count: n, cpuMs: (await cpuMsOf(child.pid)) - cpu0, statuses: out.statuses };
     };
-    const runGateway = async (g: { label: string; child: BenchChild<GatewayReady> }, r: number, profile: boolean): Promise<RunResult & { storedMs: number }> => {
+    const runGateway = async (g: { label: string; child: BenchChild<GatewayReady>; wakes: number }, r: number, profile: boolean): Promise<RunResult & { storedMs: number }> => {
       await fake.request('reset');
       const since = await g.child.request<Record<string, number>>('wakeCounts');
       if (profile) await g.child.request('profileStart');
       const cpu0 = await cpuMsOf(g.child.pid);
+      const statements0 = await g.child.request<number>('statements');
       const t0 = performance.now();
       const res = await request(`${g.child.ready.url}/api/v1/push`, {
         method: 'POST',
@@ -106,6 +113,7 @@ export async function runPushBench(ctx: SuiteContext): Promise<void> {
       await g.child.request('waitSettled', { settled: summary.created, since, timeoutMs: 1_200_000 }, 1_300_000);
       const ms = performance.now() - t0;
       const cpuMs = (await cpuMsOf(g.child.pid)) - cpu0;
+      const statements = (await g.child.request<number>('statements')) - statements0;
       const now = await g.child.request<Record<string, number>>('wakeCounts');
       const counts = await fake.request<{ answered: number; byStatus: Record<string, number> }>('counts');
       if (profile && ctx.profileDir) {
@@ -118,7 +126,7 @@ export async function runPushBench(ctx: SuiteContext): Promise<void> {
       if (sent !== summary.created || counts.answered !== summary.created) {
         reporter.note(`${g.label}: ${summary.created} wakes created, ${sent} settled as sent, fake WNS answered ${counts.answered} ${JSON.stringify(counts.byStatus)}`);
       }
-      return { ms, storedMs, count: summary.created, cpuMs, statuses: counts.byStatus };
+      return { ms, storedMs, count: summary.created, cpuMs, statements, statuses: counts.byStatus };
     };
 
     // Warm-up round 0 (JIT, TLS sessions, token), then the measured rounds, interleaved.
@@ -133,7 +141,7 @@ export async function runPushBench(ctx: SuiteContext): Promise<void> {
         const out = await runGateway(g, r, ctx.profileDir !== null && r === rounds);
         (results[g.label] ??= []).push(out);
         reporter.note(
-          `${g.label}: ${out.count} wakes in ${(out.ms / 1000).toFixed(1)} s (requests stored after ${(out.storedMs / 1000).toFixed(1)} s); gateway CPU ${(out.cpuMs / out.count).toFixed(2)} ms/wake`,
+          `${g.label}: ${out.count} wakes in ${(out.ms / 1000).toFixed(1)} s (requests stored after ${(out.storedMs / 1000).toFixed(1)} s); gateway CPU ${(out.cpuMs / out.count).toFixed(2)} ms/wake, ${((out.statements ?? 0) / out.count).toFixed(1)} SQL statements/wake`,
         );
       }
       if (wnsLoop) results['wns']!.push(await runSender(wnsLoop, r, wakes));
@@ -146,7 +154,7 @@ export async function runPushBench(ctx: SuiteContext): Promise<void> {
     const rate = (x: RunResult) => (x.count * 1000) / x.ms;
     for (const g of gateways) {
       const mine = results[g.label] ?? [];
-      const name = `push.${g.label}.fanout-${wakes}`;
+      const name = `push.${g.label}.fanout-${g.wakes}`;
       const figure = (suffix: string, baseline: string, other: RunResult[], target: Figure['target']) =>
         figureFromRuns({ name: `${name}.${suffix}`, unit: 'wakes/s', baseline, ...(target ? { target } : {}) }, mine.map((m, i) => ({ value: rate(m), baselineValue: other[i] ? rate(other[i]) : Number.NaN })));
       reporter.figure(figure('vs-undici', 'bare undici loop', u, { ratioAtLeast: 0.7 }));

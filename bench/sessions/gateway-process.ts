@@ -33,6 +33,11 @@ export interface GatewayProcessConfig {
   dispatcher?: DispatcherOptions;
   /** More configuration environment (e.g. MAX_CONCURRENT_SYNCML for the in-flight memory test). */
   env?: Record<string, string>;
+  /**
+   * What-if only (`--what-if`): replace the store's `PRAGMA synchronous = FULL` with this value, to quantify what the
+   * fsync on every commit costs. Never the default; the product setting is the store's.
+   */
+  sqliteSynchronous?: 'NORMAL';
 }
 
 export interface GatewayReady {
@@ -43,6 +48,45 @@ export interface GatewayReady {
 }
 
 const cfg = childConfig<GatewayProcessConfig>();
+
+// SQL statements issued, counted at the drivers (bench-only instrumentation: one increment per statement).
+let statements = 0;
+const traceSql = process.env.BENCH_TRACE_SQL === '1';
+{
+  const { default: pg } = await import('pg');
+  const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+  pg.Client.prototype.query = function counted(this: unknown, ...a: unknown[]) {
+    statements += 1;
+    if (traceSql) process.stderr.write(`SQL ${String((a[0] as { text?: string })?.text ?? a[0]).replace(/\s+/g, ' ').slice(0, 110)}\n`);
+    return query.apply(this, a);
+  } as typeof pg.Client.prototype.query;
+  const { default: Database } = await import('better-sqlite3');
+  const prepare = Database.prototype.prepare as (...a: unknown[]) => object;
+  let patched = false;
+  Database.prototype.prepare = function counting(this: unknown, ...a: unknown[]) {
+    const stmt = prepare.apply(this, a);
+    if (!patched) {
+      patched = true;
+      const proto = Object.getPrototypeOf(stmt) as Record<string, (...x: unknown[]) => unknown>;
+      for (const m of ['run', 'all', 'get']) {
+        const original = proto[m]!;
+        proto[m] = function counted(this: { source?: string }, ...x: unknown[]) {
+          statements += 1;
+          if (traceSql) process.stderr.write(`SQL ${String(this.source).replace(/\s+/g, ' ').slice(0, 110)}\n`);
+          return original.apply(this, x);
+        };
+      }
+    }
+    return stmt;
+  } as typeof Database.prototype.prepare;
+  if (cfg.sqliteSynchronous) {
+    const pragma = Database.prototype.pragma as (source: string, options?: unknown) => unknown;
+    Database.prototype.pragma = function whatIf(this: unknown, source: string, options?: unknown) {
+      const changed = /^\s*synchronous\s*=/i.test(source) ? `synchronous = ${cfg.sqliteSynchronous}` : source;
+      return pragma.call(this, changed, options);
+    } as typeof Database.prototype.pragma;
+  }
+}
 
 try {
   const operatorToken = randomBytes(24).toString('base64url');
@@ -128,6 +172,7 @@ try {
         return out;
       },
       memory: () => process.memoryUsage(),
+      statements: () => statements,
       async putProvider(args: { providerId: string; pfn: string; clientId: string; clientSecret: string }) {
         await store.putProvider(args.providerId, { pfn: args.pfn, wns: { clientId: args.clientId, clientSecret: args.clientSecret } });
         return true;
