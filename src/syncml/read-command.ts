@@ -163,7 +163,8 @@ function readStatus(el: XmlElement, path: string): Status {
     cmdID: readToken(c.required('CmdID'), c.childPath('CmdID')),
     // MS-MDM §2.2.3.3: CmdRef may be absent when the Status refers to the SyncHdr (OMA-DMPRO §11
     // examples omit it); that is CmdRef "0".
-    cmdRef: cmdRef === undefined && cmd === 'SyncHdr' ? '0' : readToken(c.required('CmdRef'), c.childPath('CmdRef')),
+    // A present but blank CmdRef is legal in a Status (OMA-SUP: the answer to a command without CmdID).
+    cmdRef: cmdRef === undefined && cmd === 'SyncHdr' ? '0' : readText(c.required('CmdRef'), c.childPath('CmdRef'), true),
     cmd,
     data: trimXmlSpace(data.text),
     items: [],

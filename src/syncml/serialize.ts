@@ -162,7 +162,10 @@ class Serializer {
     this.w.start('Status');
     this.token('CmdID', c.cmdID, `${path}.cmdID`);
     if (c.msgRef !== undefined) this.token('MsgRef', c.msgRef, `${path}.msgRef`);
-    this.token('CmdRef', c.cmdRef, `${path}.cmdRef`);
+    // A Status may answer a command that had no usable CmdID: its CmdRef is then blank (OMA-SUP: "the client returns
+    // blank in the status element and the status code 400"), so an empty CmdRef is written as <CmdRef></CmdRef>.
+    if (c.cmdRef === '') this.text('CmdRef', '', `${path}.cmdRef`);
+    else this.token('CmdRef', c.cmdRef, `${path}.cmdRef`);
     this.token('Cmd', c.cmd, `${path}.cmd`);
     this.refs('TargetRef', c.targetRef, `${path}.targetRef`);
     this.refs('SourceRef', c.sourceRef, `${path}.sourceRef`);

@@ -245,3 +245,16 @@ describe('models that cannot be written faithfully are refused', () => {
     refuse(message([{ kind: 'Get', cmdID: '1', items: [{ originalError: '0x1' }] }]), /originalError/);
   });
 });
+
+describe('blank CmdRef', () => {
+  it('writes and reads back a Status whose CmdRef is blank (the answer to a command without CmdID, OMA-SUP)', async () => {
+    const { decodeWbxml, encodeWbxml } = await import('../../src/syncml/wbxml/index.js');
+    const msg = message([{ kind: 'Status', cmdID: '2', msgRef: '1', cmdRef: '', cmd: 'Alert', data: '400', items: [] }]);
+    expect(parseSyncML(serializeSyncML(msg))).toEqual(msg);
+    expect(decodeWbxml(encodeWbxml(msg))).toEqual(msg);
+  });
+  it('still refuses a blank CmdRef in Results', () => {
+    const msg = message([{ kind: 'Results', cmdID: '2', msgRef: '1', cmdRef: '', items: [{ source: { locURI: './A' } }] }]);
+    expect(() => serializeSyncML(msg)).toThrow(SyncMLSerializeError);
+  });
+});

@@ -178,7 +178,8 @@ function status(c: Status, path: string): WbxmlElement {
   noRespRefused(c, path, 'Status');
   const kids: WbxmlNode[] = [token('CmdID', c.cmdID, `${path}.cmdID`)];
   if (c.msgRef !== undefined) kids.push(token('MsgRef', c.msgRef, `${path}.msgRef`));
-  kids.push(token('CmdRef', c.cmdRef, `${path}.cmdRef`), token('Cmd', c.cmd, `${path}.cmd`));
+  // Blank CmdRef allowed for a Status answering a command without a usable CmdID (as serialize.ts).
+  kids.push(c.cmdRef === '' ? el('CmdRef', [], SYNCML_PAGE_NUMBER) : token('CmdRef', c.cmdRef, `${path}.cmdRef`), token('Cmd', c.cmd, `${path}.cmd`));
   kids.push(...refs('TargetRef', c.targetRef, `${path}.targetRef`), ...refs('SourceRef', c.sourceRef, `${path}.sourceRef`));
   if (c.cred !== undefined) kids.push(cred(c.cred, `${path}.cred`));
   if (c.chal !== undefined) kids.push(chal(c.chal, `${path}.chal`));
