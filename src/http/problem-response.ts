@@ -8,6 +8,7 @@ import {
   NoUsableChannelError,
   UnknownDeviceError,
 } from '../store/errors.js';
+import { isStoreUnavailable } from '../store/store-unavailable.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -53,6 +54,7 @@ export function toHttpError(error: unknown): HttpError {
     default:
       break;
   }
+  if (isStoreUnavailable(error)) return new HttpError('unavailable', 'the database is unreachable', {}, { cause: error });
   if (error instanceof URIError || e.status === 400 || e.statusCode === 400) {
     return new HttpError('validation-failed', 'the request URL is malformed', {}, { cause: error });
   }
@@ -66,7 +68,10 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const httpError = toHttpError(error);
-    if (httpError.status >= 500) logger.error({ err: error }, 'request failed');
+    if (httpError.kind === 'unavailable') {
+      logger.warn({ err: error }, 'request shed: temporarily unavailable');
+      res.setHeader('Retry-After', '5');
+    } else if (httpError.status >= 500) logger.error({ err: error }, 'request failed');
     sendProblem(res, httpError);
   };
 }
