@@ -47,6 +47,7 @@ export function checkExpectations(expect: TranscriptExpectations, state: StateSn
     field(`${path}.provisionedPfn`, e.provisionedPfn, d.provisionedPfn);
     field(`${path}.channelUri`, e.channelUri, d.channelUri);
     field(`${path}.pushStatus`, e.pushStatus, d.pushStatus);
+    field(`${path}.pollProvisioned`, e.pollProvisioned, d.pollProvisioned);
     for (const [node, value] of Object.entries(e.devInfo ?? {})) field(`${path}.devInfo.${node}`, value, d.devInfo[node]);
   });
 

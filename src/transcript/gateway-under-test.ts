@@ -37,6 +37,8 @@ export interface DeviceSnapshot {
   pushStatus: number | null;
   /** The active ChannelURI, null when there is none. */
   channelUri: string | null;
+  /** The device's confirmed Poll schedule is its provider's current one (absent: the gateway does not say). */
+  pollProvisioned?: boolean;
 }
 
 export interface CommandSnapshot {

@@ -15,6 +15,8 @@ import { pino } from 'pino';
 import { composeGateway } from '../app/compose.js';
 import { startHousekeeping } from '../app/housekeeping.js';
 import { loadConfig } from '../config/index.js';
+import { pollScheduleHash } from '../csp/poll-schedule-hash.js';
+import type { PollSchedule } from '../csp/poll-schedule.js';
 import { ENGINE_DEFAULTS } from '../session/engine-options.js';
 import type { GatewayStartOptions, GatewayUnderTest, StateSnapshot } from './gateway-under-test.js';
 
@@ -64,11 +66,20 @@ export async function startInProcessGateway(options: GatewayStartOptions & { dat
     logger: pino({ level: 'silent' }),
   });
 
+  const pollProvisioned = async (providerId: string, confirmed: string | null): Promise<boolean> => {
+    const schedule = (await store.getProvider(providerId))?.pollSchedule;
+    return confirmed !== null && schedule !== null && schedule !== undefined && confirmed === pollScheduleHash(schedule as PollSchedule);
+  };
+
   return {
     url: `${url}${config.syncmlPath}`,
     async seed(request) {
       for (const p of request.providers ?? []) {
-        await store.putProvider(p.providerId, { pfn: p.pfn, wns: p.wns ? { clientId: p.wns.clientId, clientSecret: p.wns.clientSecret } : null });
+        await store.putProvider(p.providerId, {
+          pfn: p.pfn,
+          wns: p.wns ? { clientId: p.wns.clientId, clientSecret: p.wns.clientSecret } : null,
+          ...(p.pollSchedule ? { pollSchedule: p.pollSchedule } : {}),
+        });
       }
       for (const d of request.devices ?? []) await store.bindDevice(d.deviceId, d.providerId);
       const commandIds: string[] = [];
@@ -92,6 +103,7 @@ export async function startInProcessGateway(options: GatewayStartOptions & { dat
           devInfo: d.devInfo,
           pushStatus: d.push.status,
           channelUri: active?.channelUri ?? null,
+          pollProvisioned: await pollProvisioned(d.providerId, d.provisionedPollHash ?? null),
         });
         for (const c of (await store.listCommands(d.deviceId, { limit: LIST_LIMIT })).items.reverse()) {
           snapshot.commands.push({

@@ -14,6 +14,8 @@ export interface ProviderSetup {
   providerId: string;
   pfn: string | null;
   wns?: { clientId: string; clientSecret: string };
+  /** DMClient Poll schedule (the operator API's `pollSchedule`, csp/poll-schedule.ts); stored as given, not validated. */
+  pollSchedule?: Record<string, unknown>;
   /** Set (or change) the provider just before this message is sent; default: before message 1. */
   beforeMessage?: number;
 }
@@ -81,6 +83,8 @@ export interface DeviceExpectation {
   /** The active ChannelURI (null: none). */
   channelUri?: string | null;
   pushStatus?: number | null;
+  /** The device confirmed its provider's current poll schedule (false also when the provider has none). */
+  pollProvisioned?: boolean;
   /** Subset of DevInfo values (node name → value). */
   devInfo?: Record<string, string>;
 }

@@ -81,4 +81,12 @@ describe('checkExpectations', () => {
     expect(checkExpectations({ devices: [{ channelUri: '*' }] }, none, ctx).map((f) => f.message)).toEqual(['expected "*", got null']);
     expect(checkExpectations({ devices: [{ channelUri: null, pushStatus: null }] }, none, ctx)).toEqual([]);
   });
+
+  it('checks pollProvisioned against what the gateway reports', () => {
+    const provisioned: StateSnapshot = { ...state, devices: [{ ...state.devices[0]!, pollProvisioned: true }] };
+    expect(checkExpectations({ devices: [{ pollProvisioned: true }] }, provisioned, ctx)).toEqual([]);
+    expect(checkExpectations({ devices: [{ pollProvisioned: false }] }, provisioned, ctx)).toEqual([
+      { path: 'expect.devices[0].pollProvisioned', message: 'expected false, got true' },
+    ]);
+  });
 });
