@@ -20,7 +20,7 @@ export interface OperatorPorts {
   providers: Pick<ProviderDirectory, 'putProvider' | 'getProvider'>;
   devices: Pick<DeviceDirectory, 'getDevice' | 'listDevices' | 'listSessions' | 'listMessages'>;
   commands: CommandQueue;
-  wakes: Pick<WakeQueue, 'listWakes' | 'listPushAttempts'>;
+  wakes: Pick<WakeQueue, 'listWakeHistory'>;
   push: Pick<PushDispatcher, 'requestWake' | 'requestWakes'>;
   readiness: ReadinessProbe;
 }

@@ -2,7 +2,7 @@ import { toDate } from './epoch-ms.js';
 import { decodeCursor, encodeCursor, pageLimit } from './page-cursor.js';
 import type { PushAttemptRow } from './schema.js';
 import type { Sql } from './sql-client.js';
-import { toNumber, toNumberOrNull } from './sql-values.js';
+import { chunks, marks, toNumber, toNumberOrNull } from './sql-values.js';
 import type { Page, PageRequest, PushAttemptInput, PushAttemptView } from './views.js';
 
 /** Records one request to WNS and what it answered. */
@@ -38,6 +38,15 @@ export async function listPushAttempts(sql: Sql, deviceId: string, page: PageReq
   const items = rows.slice(0, limit).map(toPushAttemptView);
   const last = rows[Math.min(rows.length, limit) - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(toNumber(last.id)) : null };
+}
+
+/** Every attempt of the given wakes, newest first (one IN list per 500 wakes; a page of wakes is at most 500). */
+export async function listPushAttemptsOfWakes(sql: Sql, wakeIds: readonly string[]): Promise<PushAttemptView[]> {
+  const rows: PushAttemptRow[] = [];
+  for (const ids of chunks(wakeIds)) {
+    rows.push(...(await sql.all<PushAttemptRow>(`SELECT * FROM push_attempts WHERE wake_id IN (${marks(ids.length)})`, ids)));
+  }
+  return rows.sort((a, b) => toNumber(b.id) - toNumber(a.id)).map(toPushAttemptView);
 }
 
 function toPushAttemptView(row: PushAttemptRow): PushAttemptView {

@@ -22,6 +22,7 @@ import type {
   PushAttemptView,
   SessionSummary,
   StoredMessage,
+  WakeHistory,
   WakeRequest,
   WakeView,
 } from './views.js';
@@ -86,6 +87,8 @@ export interface WakeQueue {
   expireWakes(now?: Date): Promise<number>;
   getWake(wakeId: string): Promise<WakeView | null>;
   listWakes(deviceId: string, page?: PageRequest): Promise<Page<WakeView>>;
+  /** Newest first, each wake with every attempt recorded for it: the page and its attempts (by wake id) in one read. */
+  listWakeHistory(deviceId: string, page?: PageRequest): Promise<Page<WakeHistory>>;
   recordPushAttempt(attempt: PushAttemptInput): Promise<void>;
   listPushAttempts(deviceId: string, page?: PageRequest): Promise<Page<PushAttemptView>>;
 }

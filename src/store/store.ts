@@ -24,6 +24,7 @@ import { createSqlClient } from './sql-client.js';
 import { StoreError } from './errors.js';
 import { claimWakes, expireWakes, failWake, markWakeSent, rescheduleWake } from './wake-dispatch.js';
 import { DEFAULT_WAKE_MAX_AGE_SECONDS } from './wake-deadline.js';
+import { listWakeHistory } from './wake-history.js';
 import { getWake, listWakes } from './wake-repository.js';
 import { requestWake } from './wake-request.js';
 
@@ -111,6 +112,7 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
     expireWakes: (at) => tx((sql) => expireWakes(sql, at?.getTime() ?? now(), holdSeconds, maxAgeSeconds)),
     getWake: (id) => read((sql) => getWake(sql, id)),
     listWakes: (deviceId, page = {}) => read((sql) => listWakes(sql, deviceId, page)),
+    listWakeHistory: (deviceId, page = {}) => read((sql) => listWakeHistory(sql, deviceId, page)),
     recordPushAttempt: (attempt) => tx((sql) => recordPushAttempt(sql, attempt)),
     listPushAttempts: (deviceId, page = {}) => read((sql) => listPushAttempts(sql, deviceId, page)),
 

@@ -238,4 +238,9 @@ export interface PushAttemptView extends Required<PushAttemptInput> {
   id: string;
 }
 
+/** A wake with the WNS attempts recorded for it (newest first). */
+export interface WakeHistory extends WakeView {
+  pushAttempts: PushAttemptView[];
+}
+
 export type { CommandOutcome, CommandSpec, CommandState };

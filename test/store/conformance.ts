@@ -15,6 +15,7 @@ import { lastSessionCases } from './conformance/last-session.js';
 import { providerCases } from './conformance/providers.js';
 import { schemaCases } from './conformance/schema.js';
 import { sessionCases } from './conformance/sessions.js';
+import { wakeHistoryCases } from './conformance/wake-history.js';
 import { wakeCases } from './conformance/wakes.js';
 import { SECRET_KEY, T0 } from './fixtures.js';
 
@@ -71,4 +72,5 @@ export function storeConformance(backend: TestBackend): void {
   describe('devices: last session', () => lastSessionCases(ctx));
   describe('sessions, messages and alerts', () => historyCases(ctx));
   describe('wakes and push attempts', () => wakeCases(ctx));
+  describe('wake history', () => wakeHistoryCases(ctx));
 }

@@ -11,7 +11,7 @@ import type {
   PushAttemptView,
   SessionSummary,
   StoredMessage,
-  WakeView,
+  WakeHistory,
 } from '../../store/views.js';
 import { statusMeaning } from '../../syncml/codes.js';
 import { isWbxmlContentType, renderWbxmlAsXml } from './wbxml-rendering.js';
@@ -113,7 +113,7 @@ function exchangedBody(bytes: Uint8Array, contentType: string) {
   return { encoding: 'base64' as const, body: Buffer.from(bytes).toString('base64'), bytes: bytes.byteLength };
 }
 
-export function wakeBody(w: WakeView, attempts: readonly PushAttemptView[]) {
+export function wakeBody(w: WakeHistory) {
   return {
     wakeId: w.id,
     deviceId: w.deviceId,
@@ -131,7 +131,7 @@ export function wakeBody(w: WakeView, attempts: readonly PushAttemptView[]) {
     outcome: w.outcome,
     reason: w.reason,
     coalesced: w.coalesced,
-    attempts: attempts.filter((a) => a.wakeId === w.id).map(attemptBody),
+    attempts: w.pushAttempts.map(attemptBody),
   };
 }
 

@@ -28,11 +28,8 @@ export function pushRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add('get', '/devices/:deviceId/pushes', async (req, res) => {
     const q = validQuery<{ limit: number; cursor?: string }>(req, schemas, 'page-query');
     const device = await existingDevice(req, deps);
-    const [wakes, attempts] = await Promise.all([
-      ports.wakes.listWakes(device.deviceId, pageOf(q)),
-      ports.wakes.listPushAttempts(device.deviceId, { limit: 500 }),
-    ]);
-    respond(deps, res, 200, 'wake-list', { items: wakes.items.map((w) => wakeBody(w, attempts.items)), nextCursor: wakes.nextCursor });
+    const wakes = await ports.wakes.listWakeHistory(device.deviceId, pageOf(q));
+    respond(deps, res, 200, 'wake-list', { items: wakes.items.map(wakeBody), nextCursor: wakes.nextCursor });
   });
   routes.add('post', '/push', async (req, res) => {
     const body = validBody<BulkPushRequest>(req, schemas, 'bulk-push-request');
