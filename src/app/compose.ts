@@ -128,11 +128,12 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
     logger: logger.child({ component: 'session' }),
   });
   // Decorators of the session service (same interface): per-device rate limit → answer timeout → md5 authentication.
+  const credentialStore = createCredentialStore(dataSource, { secretKey, clock });
   const authenticated =
     config.deviceAuth === 'md5'
       ? withMd5Auth({
           inner: sessionService,
-          credentials: createCredentialStore(dataSource, { secretKey, clock }),
+          credentials: credentialStore,
           options: { allowBasic: config.deviceAuthBasic ?? false },
           serverURI,
           logger: logger.child({ component: 'device-auth' }),
@@ -170,6 +171,7 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
     deviceAuth,
     sessionService: exchange,
     syncmlGuards: guards.handlers,
+    credentials: credentialStore,
     clock,
     validateResponses: options.validateResponses ?? false,
   };

@@ -2,8 +2,10 @@ import express, { Router, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { LogContext } from '../observability/log-context.js';
+import type { DeviceCredentialDirectory } from '../auth/credential-ports.js';
 import type { ApiDeps } from './api/api-deps.js';
 import { commandRoutes } from './api/command-routes.js';
+import { credentialRoutes } from './api/credential-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { metaRoutes } from './api/meta-routes.js';
 import { providerRoutes } from './api/provider-routes.js';
@@ -40,6 +42,8 @@ export interface AppDeps {
   sessionService: SyncMLExchangeHandler;
   /** Run before a SyncML body is read (rate limit per address, concurrency cap: src/http/syncml-guards.ts). */
   syncmlGuards?: RequestHandler[];
+  /** md5 device credentials (DEVICE_AUTH=md5): PUT/GET/DELETE /devices/{deviceId}/credentials. */
+  credentials?: DeviceCredentialDirectory;
   clock: () => Date;
   /** Check every API response against its schema (tests). */
   validateResponses?: boolean;
@@ -87,6 +91,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: readonly Route
   commandRoutes(apiTable, apiDeps, deps.clock);
   pushRoutes(apiTable, apiDeps);
   sessionRoutes(apiTable, apiDeps);
+  if (deps.credentials) credentialRoutes(apiTable, apiDeps, deps.credentials);
   metaRoutes(apiTable, apiDeps);
   apiTable.finish();
   app.use(

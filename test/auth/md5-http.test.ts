@@ -159,6 +159,29 @@ describeOnBackends('DEVICE_AUTH=md5 over HTTP', (backend) => {
     expect(hdrStatus(bad).data).toBe('401');
   });
 
+  it('provisions credentials through the operator API: masked answers, validation, removal', async () => {
+    const nonce = randomBytes(16).toString('base64');
+    const put = await gw.api('PUT', '/api/v1/devices/API-DEVICE/credentials', {
+      client: { name: 'api-user', password: 'api-password-123', nonce },
+      server: { name: 'gw', password: 'server-password-123' },
+    });
+    expect(put.status).toBe(201);
+    expect(put.body).toEqual({ deviceId: 'API-DEVICE', client: { name: 'api-user' }, server: { name: 'gw' }, authenticatedSessionId: null, failures: 0 });
+    expect(JSON.stringify(put.body)).not.toMatch(/password|hash|nonce/i);
+    const cred = md5(nonce, credentialHash('api-user', 'api-password-123'));
+    const r = await send(withCred(package1({ sessionID: '3', deviceId: 'API-DEVICE' }), cred));
+    expect(hdrStatus(r).data).toBe('212');
+    expect((await gw.api('GET', '/api/v1/devices/API-DEVICE/credentials')).body).toMatchObject({ authenticatedSessionId: '3', failures: 0 });
+    expect((await gw.api('PUT', '/api/v1/devices/API-DEVICE/credentials', { client: { name: 'x' } })).status).toBe(400);
+    expect((await gw.api('PUT', '/api/v1/devices/API-DEVICE/credentials', { client: { name: 'x', password: 'short' } })).status).toBe(400);
+    expect((await gw.api('PUT', '/api/v1/devices/API-DEVICE/credentials', { client: { name: 'x', password: 'long-enough-1', hash: 'AAAAAAAAAAAAAAAAAAAAAA==' } })).status).toBe(400);
+    expect((await gw.api('DELETE', '/api/v1/devices/API-DEVICE/credentials')).status).toBe(204);
+    expect((await gw.api('GET', '/api/v1/devices/API-DEVICE/credentials')).status).toBe(404);
+    expect((await gw.api('DELETE', '/api/v1/devices/API-DEVICE/credentials')).status).toBe(404);
+    expect(hdrStatus(await send(withCred(package1({ sessionID: '4', deviceId: 'API-DEVICE' }), cred))).data).toBe('401');
+    expect(JSON.stringify(gw.logs())).not.toContain('api-password-123');
+  });
+
   it('refuses syncml:auth-basic unless DEVICE_AUTH_BASIC=1', async () => {
     const basic: Cred = { meta: { type: 'syncml:auth-basic', format: 'b64' }, data: Buffer.from('dev-user:dev-password-0123456789').toString('base64') };
     expect(hdrStatus(await send(pkg1('11', basic))).data).toBe('401');
