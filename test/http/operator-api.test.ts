@@ -206,6 +206,23 @@ describeOnBackends('operator API', (backend) => {
     });
   });
 
+  describe('device credentials', () => {
+    it('PUT (201, then 200) and GET answer masked; DELETE removes them (204), then 404 credentials-not-found', async () => {
+      const body = { client: { name: 'dev-user', password: 'dev-password-123' }, server: { name: 'gw', password: 'server-password-1' } };
+      const created = await t.api('PUT', `/api/v1/devices/${dev}/credentials`, { body });
+      expect(created.status).toBe(201);
+      expect(created.body).toEqual({ deviceId: dev, client: { name: 'dev-user' }, server: { name: 'gw' }, authenticatedSessionId: null, failures: 0 });
+      expect((await t.api('PUT', `/api/v1/devices/${dev}/credentials`, { body })).status).toBe(200);
+      const got = await t.api('GET', `/api/v1/devices/${dev}/credentials`);
+      expect(got.status).toBe(200);
+      expect(got.text).not.toContain('password');
+      expect((await t.api('DELETE', `/api/v1/devices/${dev}/credentials`)).status).toBe(204);
+      const gone = await t.api('GET', `/api/v1/devices/${dev}/credentials`);
+      expect(gone.status).toBe(404);
+      expect(gone.body.type).toBe('urn:omadm-gateway:problem:credentials-not-found');
+    });
+  });
+
   describe('operations', () => {
     it('serves health, readiness, metrics and the OpenAPI document', async () => {
       expect((await t.api('GET', '/healthz', { authorization: null })).body).toEqual({ status: 'ok' });
