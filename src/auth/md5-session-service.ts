@@ -11,6 +11,8 @@
  *   the SyncHdr while the device has not accepted it. The new nonce is stored only after the inner exchange committed
  *   and only when the engine accepted the message (SyncHdr Status 200); a lost reply therefore leaves the old nonce in
  *   place, and a nonce the device never saw is never required of it.
+ * - A syncml:auth-basic Cred carries the password itself (base64): the raw exchange kept for operators then holds the
+ *   message re-encoded with the Cred Data redacted instead of the bytes as received.
  */
 import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
@@ -19,6 +21,7 @@ import type { Cred, Status, SyncML } from '../syncml/model.js';
 import { authFailureReply } from './auth-failure-reply.js';
 import type { AuthStateChange, DeviceCredentialReader, DeviceCredentials } from './credential-ports.js';
 import { decideMd5Auth, md5Chal, type Md5AuthOptions } from './md5-decision.js';
+import { readPresentedCredential } from './presented-credential.js';
 import { readServerAuth, serverAuthChange, serverCred } from './server-credentials.js';
 
 export interface Md5SessionServiceDeps {
@@ -60,6 +63,7 @@ export function withMd5Auth(deps: Md5SessionServiceDeps): SessionService {
       const out: { accepted: boolean; sent: SyncML | null } = { accepted: false, sent: null };
       const response = await deps.inner.handle({
         ...request,
+        ...(readPresentedCredential(header.cred).type === 'basic' ? { requestBytes: request.encode(withoutCredData(request.message)) } : {}),
         encode: (reply) => {
           const headerStatus = reply.body.commands.find((c): c is Status => c.kind === 'Status' && c.cmdRef === '0');
           out.accepted = headerStatus?.data === '200';
@@ -87,3 +91,8 @@ function decorate(reply: SyncML, nextNonce: string | null, authenticated: boolea
   return { header: { ...reply.header, ...(cred ? { cred } : {}) }, body: { ...reply.body, commands } };
 }
 
+/** The message with its SyncHdr Cred Data replaced (for the stored raw exchange). */
+function withoutCredData(message: SyncML): SyncML {
+  const cred = message.header.cred;
+  return cred ? { ...message, header: { ...message.header, cred: { ...cred, data: 'cmVkYWN0ZWQ=' } } } : message;
+}

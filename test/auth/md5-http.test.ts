@@ -208,5 +208,10 @@ describeOnBackends('DEVICE_AUTH=md5 with DEVICE_AUTH_BASIC=1', (backend) => {
     expect(hdrStatus(ok).data).toBe('212');
     const no = parseSyncML((await gw.post(serializeSyncML(pkg1('2', cred('pw-wrong'))))).text);
     expect(hdrStatus(no)).toMatchObject({ data: '401', chal: { meta: { type: 'syncml:auth-basic' } } });
+    // The password travelled in the Cred: the raw exchange kept for operators has it redacted.
+    const messages = await gw.api('GET', `/api/v1/devices/${DEVICE}/sessions/1/messages`);
+    expect(messages.status).toBe(200);
+    expect(JSON.stringify(messages.body)).toContain('SyncHdr');
+    expect(JSON.stringify(messages.body)).not.toContain(Buffer.from('dev-user:pw-basic').toString('base64'));
   });
 });
