@@ -53,6 +53,8 @@ export interface DeviceDirectory {
   bindDevice(deviceId: string, providerId: string): Promise<void>;
   /** Newest first. */
   listSessions(deviceId: string, page?: PageRequest): Promise<Page<SessionSummary>>;
+  /** One session of the device, or null (also for an unknown device). */
+  getSession(deviceId: string, sessionId: string): Promise<SessionSummary | null>;
   /** Oldest first: the raw SyncML in and out. */
   listMessages(deviceId: string, sessionId: string, page?: PageRequest): Promise<Page<StoredMessage>>;
   /** Newest first. */

@@ -55,11 +55,25 @@ export async function listSessions(sql: Sql, deviceId: string, page: PageRequest
   const after = decodeCursor<[number, string]>(page.cursor, (v) => Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string');
   const keyset = after ? ' AND (started_at < CAST(? AS bigint) OR (started_at = CAST(? AS bigint) AND session_id < ?))' : '';
   const rows = await sql.all<SessionRow>(
-    `SELECT device_id, session_id, "trigger", version, ended, started_at, updated_at FROM sessions
+    `SELECT ${SUMMARY_COLUMNS} FROM sessions
      WHERE device_id = ?${keyset} ORDER BY started_at DESC, session_id DESC LIMIT ?`,
     [deviceId, ...(after ? [after[0], after[0], after[1]] : []), limit + 1],
   );
-  const items = rows.slice(0, limit).map((r) => ({
+  const items = rows.slice(0, limit).map(toSessionSummary);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.startedAt.getTime(), last.sessionId]) : null };
+}
+
+/** One session of a device by its SessionID (the unique (device_id, session_id) index), or null. */
+export async function getSessionSummary(sql: Sql, deviceId: string, sessionId: string): Promise<SessionSummary | null> {
+  const row = await sql.one<SessionRow>(`SELECT ${SUMMARY_COLUMNS} FROM sessions WHERE device_id = ? AND session_id = ?`, [deviceId, sessionId]);
+  return row ? toSessionSummary(row) : null;
+}
+
+const SUMMARY_COLUMNS = 'device_id, session_id, "trigger", version, ended, started_at, updated_at';
+
+function toSessionSummary(r: SessionRow): SessionSummary {
+  return {
     deviceId: r.device_id,
     sessionId: r.session_id,
     trigger: r.trigger,
@@ -67,9 +81,7 @@ export async function listSessions(sql: Sql, deviceId: string, page: PageRequest
     version: toNumber(r.version),
     startedAt: new Date(toMs(r.started_at)),
     updatedAt: new Date(toMs(r.updated_at)),
-  }));
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.startedAt.getTime(), last.sessionId]) : null };
+  };
 }
 
 function parseTime(value: string, field: string): number {

@@ -19,7 +19,7 @@ import { listPushAttempts, recordPushAttempt } from './push-attempt-repository.j
 import type { Store } from './roles.js';
 import { createSecretBox } from './secret-box.js';
 import { loadForMessage } from './session-loader.js';
-import { listSessions } from './session-repository.js';
+import { getSessionSummary, listSessions } from './session-repository.js';
 import { createSqlClient } from './sql-client.js';
 import { StoreError } from './errors.js';
 import { claimWakes, expireWakes, failWake, markWakeSent, rescheduleWake } from './wake-dispatch.js';
@@ -87,6 +87,7 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
     listDevices: (filter = {}) => read((sql) => listDevices(sql, filter, now())),
     bindDevice: (deviceId, providerId) => tx((sql) => bindDevice(sql, deviceId, providerId, now())),
     listSessions: (deviceId, page = {}) => read((sql) => listSessions(sql, deviceId, page)),
+    getSession: (deviceId, sessionId) => read((sql) => getSessionSummary(sql, deviceId, sessionId)),
     listMessages: (deviceId, sessionId, page = {}) => read((sql) => listMessages(sql, deviceId, sessionId, page)),
     listAlerts: (filter = {}) => read((sql) => listAlerts(sql, filter)),
     listChannels: (deviceId) => read((sql) => listChannels(sql, deviceId)),

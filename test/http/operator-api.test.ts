@@ -202,7 +202,10 @@ describeOnBackends('operator API', (backend) => {
       expect(paged.body.items).toHaveLength(1);
       expect(paged.body.nextCursor).toEqual(expect.any(String));
       const none = await t.api('GET', `/api/v1/devices/${dev}/sessions/77/messages`);
-      expect(none.body).toEqual({ items: [], nextCursor: null });
+      expect(none.status).toBe(404);
+      expect(none.body.type).toBe('urn:omadm-gateway:problem:session-not-found');
+      const one = await t.api('GET', `/api/v1/devices/${dev}/sessions/2`);
+      expect(one.body).toEqual(sessions.body.items[0]);
     });
   });
 

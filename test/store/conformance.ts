@@ -14,6 +14,7 @@ import { historyCases } from './conformance/history.js';
 import { lastSessionCases } from './conformance/last-session.js';
 import { providerCases } from './conformance/providers.js';
 import { schemaCases } from './conformance/schema.js';
+import { sessionLookupCases } from './conformance/session-lookup.js';
 import { sessionCases } from './conformance/sessions.js';
 import { wakeHistoryCases } from './conformance/wake-history.js';
 import { wakeCases } from './conformance/wakes.js';
@@ -71,6 +72,7 @@ export function storeConformance(backend: TestBackend): void {
   describe('devices', () => deviceCases(ctx));
   describe('devices: last session', () => lastSessionCases(ctx));
   describe('sessions, messages and alerts', () => historyCases(ctx));
+  describe('session lookup', () => sessionLookupCases(ctx));
   describe('wakes and push attempts', () => wakeCases(ctx));
   describe('wake history', () => wakeHistoryCases(ctx));
 }
