@@ -42,6 +42,8 @@ export interface FakeWnsOptions {
   legacyStatusHeader?: boolean;
   /** Clock for token expiry and TTLs (default: real time). */
   clock?: () => Date;
+  /** TCP port on 127.0.0.1 (default 0: any free port); a fixed one lets a separately started gateway be pointed at it. */
+  port?: number;
 }
 
 export interface ScriptedAnswer {
@@ -159,7 +161,13 @@ export async function startFakeWns(options: FakeWnsOptions = {}): Promise<FakeWn
   server.on(tlsMaterial ? 'secureConnection' : 'connection', () => {
     connectionCount += 1;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // e.g. EADDRINUSE on a fixed port
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   const origin = `${tlsMaterial ? 'https' : 'http'}://127.0.0.1:${port}`;
   let agent: Agent | null = null;

@@ -13,3 +13,6 @@ export { buildDeviceTree, pushPaths, providerRoot, LARGE_OBJECT_PATH, REBOOT_NOW
 export { UNENROLL_ALERT, type GenericAlert } from './device-package.js';
 export { scriptedServer, serverMessage, get, replace, add, del, exec, atomic, sequence, alert, SERVER_URL } from './scripted-server.js';
 export { createLimiter } from './limiter.js';
+export { runWakeLoop, DEMO_PFN, type OperatorApi, type WakeLoopOptions, type WakeLoopProgress, type WakeLoopPhase } from './wake-loop.js';
+export { formatWakeLoopReport, type WakeLoopReport } from './wake-loop-report.js';
+export { DEMO_COMMANDS, parseDemoCommands, DemoCommandError } from './demo-commands.js';

@@ -33,6 +33,8 @@ export interface RunSimulationOptions {
   idPrefix?: string;
   /** Per-device options (PFN mode, battery saver, MaxMsgSize, …). */
   deviceOptions?: (index: number) => Partial<SimulatedDeviceOptions>;
+  /** Called after every session of every device (progress reporting, latency bookkeeping). */
+  onSession?: (record: DeviceSessionRecord, device: SimulatedDevice) => void;
   /** Runs after every device checked in: queue commands, request wakes. */
   afterCheckIn?: (ctx: { devices: SimulatedDevice[] }) => Promise<void>;
   /** Wait for wake sessions: how many (default: every device whose Push/Status is 0) and for how long. */
@@ -62,7 +64,8 @@ export async function runSimulation(options: RunSimulationOptions): Promise<Simu
 
   let wakeSessions = 0;
   const wakeWaiters: Array<() => void> = [];
-  const onSession = (record: DeviceSessionRecord): void => {
+  const onSession = (record: DeviceSessionRecord, device: SimulatedDevice): void => {
+    options.onSession?.(record, device);
     if (record.reason !== 'wake') return;
     wakeSessions++;
     for (const w of wakeWaiters.splice(0)) w();
