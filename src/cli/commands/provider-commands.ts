@@ -8,6 +8,7 @@ interface ProviderBody {
   providerId: string;
   pfn: string | null;
   wns: { auth: string; clientId: string; clientSecretSet: boolean; tenant: string | null; tokenUrl: string | null } | null;
+  pollSchedule: Record<string, number | boolean> | null;
   problem: string | null;
   pausedUntil: string | null;
   updatedAt: string;
@@ -68,6 +69,7 @@ function describe(p: ProviderBody): string {
     ['provider', p.providerId],
     ['PFN', text(p.pfn)],
     ['WNS', p.wns ? `${p.wns.auth} client ${p.wns.clientId}, secret ${p.wns.clientSecretSet ? 'set (not shown)' : 'NOT set'}${p.wns.tenant ? `, tenant ${p.wns.tenant}` : ''}` : 'no credentials'],
+    ['poll schedule', p.pollSchedule ? Object.entries(p.pollSchedule).map(([k, v]) => `${k}=${String(v)}`).join(' ') : 'none (devices keep their own)'],
     ['problem', text(p.problem)],
     ['paused until', when(p.pausedUntil)],
     ['updated', when(p.updatedAt)],
