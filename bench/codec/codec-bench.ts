@@ -1,5 +1,5 @@
 /**
- * Codec throughput: our parse + serialize against raw fast-xml-parser (XMLParser.parse + XMLBuilder.build) on the same
+ * Codec throughput (messages per CPU-second, see throughput.ts): our parse + serialize against raw fast-xml-parser (XMLParser.parse + XMLBuilder.build) on the same
  * bytes, and WBXML decode/encode beside our XML codec. Pure CPU, one process; operations interleaved per round.
  *
  * The fast-xml-parser baseline uses the smallest configuration that round-trips SyncML: preserveOrder (the body is an
@@ -51,14 +51,14 @@ export async function runCodecBench(ctx: SuiteContext): Promise<void> {
     const pair = (a: string, b: string) => (rates[a] ?? []).map((value, i) => ({ value, baselineValue: rates[b]?.[i] ?? Number.NaN }));
     reporter.figure(
       figureFromRuns(
-        { name: `codec.${name}.parse+serialize`, unit: 'msg/s', baseline: 'fast-xml-parser parse+build', target: { ratioAtLeast: 0.6 } },
+        { name: `codec.${name}.parse+serialize`, unit: 'msg/CPU-s', baseline: 'fast-xml-parser parse+build', target: { ratioAtLeast: 0.6 } },
         pair('ours', 'fxp'),
       ),
     );
-    reporter.figure(figureFromRuns({ name: `codec.${name}.parse`, unit: 'msg/s', baseline: 'fast-xml-parser parse' }, pair('oursParse', 'fxpParse')));
-    reporter.figure(figureFromRuns({ name: `codec.${name}.serialize`, unit: 'msg/s', baseline: 'fast-xml-parser build' }, pair('oursSerialize', 'fxpBuild')));
-    reporter.figure(figureFromRuns({ name: `codec.${name}.wbxml-decode+encode`, unit: 'msg/s', baseline: 'our XML parse+serialize' }, pair('wbxml', 'ours')));
-    reporter.figure(figureFromRuns({ name: `codec.${name}.wbxml-decode`, unit: 'msg/s', baseline: 'our XML parse' }, pair('wbxmlDecode', 'oursParse')));
-    reporter.figure(figureFromRuns({ name: `codec.${name}.wbxml-encode`, unit: 'msg/s', baseline: 'our XML serialize' }, pair('wbxmlEncode', 'oursSerialize')));
+    reporter.figure(figureFromRuns({ name: `codec.${name}.parse`, unit: 'msg/CPU-s', baseline: 'fast-xml-parser parse' }, pair('oursParse', 'fxpParse')));
+    reporter.figure(figureFromRuns({ name: `codec.${name}.serialize`, unit: 'msg/CPU-s', baseline: 'fast-xml-parser build' }, pair('oursSerialize', 'fxpBuild')));
+    reporter.figure(figureFromRuns({ name: `codec.${name}.wbxml-decode+encode`, unit: 'msg/CPU-s', baseline: 'our XML parse+serialize' }, pair('wbxml', 'ours')));
+    reporter.figure(figureFromRuns({ name: `codec.${name}.wbxml-decode`, unit: 'msg/CPU-s', baseline: 'our XML parse' }, pair('wbxmlDecode', 'oursParse')));
+    reporter.figure(figureFromRuns({ name: `codec.${name}.wbxml-encode`, unit: 'msg/CPU-s', baseline: 'our XML serialize' }, pair('wbxmlEncode', 'oursSerialize')));
   }
 }

@@ -1,9 +1,11 @@
 /**
  * Scale (`--scale`): (1) check-in query times on PostgreSQL at 10,000 and 1,000,000 devices (two schemas, probed in
  * alternation so both see the same machine); (2) peak RSS of one gateway process while 1,000 sessions are in flight at
- * once; (3) session rate of two gateway processes sharing one PostgreSQL against one process, same total load.
+ * once (each device holds its session open after package 2 until all 1,000 have one; HTTP requests capped at the
+ * gateway's default SyncML concurrency of 128); (3) session rate of two gateway processes sharing one PostgreSQL against one process, same total load.
  */
 import { mkdtemp } from 'node:fs/promises';
+import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rssOf, startChild, type BenchChild } from '../lib/child-process.js';
@@ -44,7 +46,23 @@ export async function runScaleBench(ctx: SuiteContext): Promise<void> {
 }
 
 type StartGateway = (extra: Partial<GatewayProcessConfig>) => Promise<Gateway>;
-type NewSchema = (prefix: string) => Promise<{ url: string }>;
+type NewSchema = (prefix: string) => Promise<{ url: string; name: string }>;
+
+/** Sequential and index scans per table so far (PostgreSQL's cumulative statistics). */
+async function scanCounts(url: string, schema: string): Promise<Record<string, { seq: number; idx: number }>> {
+  await new Promise((r) => setTimeout(r, 1_500)); // statistics are flushed about once a second
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ relname: string; seq_scan: string; idx_scan: string | null }>(
+      'SELECT relname, seq_scan, idx_scan FROM pg_stat_user_tables WHERE schemaname = $1',
+      [schema],
+    );
+    return Object.fromEntries(rows.map((r) => [r.relname, { seq: Number(r.seq_scan), idx: Number(r.idx_scan ?? 0) }]));
+  } finally {
+    await client.end();
+  }
+}
 
 async function queryTimes(ctx: SuiteContext, startGateway: StartGateway, newSchema: NewSchema): Promise<void> {
   const { reporter, quick } = ctx;
@@ -54,8 +72,11 @@ async function queryTimes(ctx: SuiteContext, startGateway: StartGateway, newSche
   const rounds = ctx.rounds ?? 3;
   const sizes = [small, large];
   const gateways: Gateway[] = [];
+  const schemas: Array<{ url: string; name: string }> = [];
   for (const n of sizes) {
-    const g = await startGateway({ databaseUrl: (await newSchema(`bench_scale_${n}`)).url, background: false });
+    const schema = await newSchema(`bench_scale_${n}`);
+    schemas.push(schema);
+    const g = await startGateway({ databaseUrl: schema.url, background: false });
     const { ms } = await g.request<{ ms: number }>(
       'bulkSeed',
       { prefix: 'S', from: 0, count: n, providerId: BENCH_PROVIDER, channelBase: 'https://db5p.notify.windows.com/?token=', at: Date.now() - 86_400_000, commandEvery: 10 },
@@ -65,6 +86,7 @@ async function queryTimes(ctx: SuiteContext, startGateway: StartGateway, newSche
     gateways.push(g);
   }
   const runs: Array<Record<'load' | 'channel', number[][]>> = sizes.map(() => ({ load: [], channel: [] }));
+  const scansBefore = await scanCounts(ctx.databaseUrl, schemas[1]!.name);
   for (let r = 0; r < rounds; r += 1) {
     for (const [i, g] of gateways.entries()) {
       const out = await g.request<{ load: number[]; channel: number[] }>('probeQueries', { prefix: 'S', count: sizes[i], samples, pendingLimit: 100 });
@@ -72,6 +94,13 @@ async function queryTimes(ctx: SuiteContext, startGateway: StartGateway, newSche
       runs[i]!.channel.push(out.channel);
     }
   }
+  const scansAfter = await scanCounts(ctx.databaseUrl, schemas[1]!.name);
+  const delta = (t: string) => ({ seq: (scansAfter[t]?.seq ?? 0) - (scansBefore[t]?.seq ?? 0), idx: (scansAfter[t]?.idx ?? 0) - (scansBefore[t]?.idx ?? 0) });
+  reporter.note(
+    `at ${large.toLocaleString('en-US')} devices, ${rounds * samples} probes: sequential/index scans ` +
+      ['devices', 'sessions', 'commands', 'channels', 'providers'].map((t) => `${t} ${delta(t).seq}/${delta(t).idx}`).join(', ') +
+      ' (providers is a one-row table)',
+  );
   for (const [kind, label] of [
     ['load', 'check-in load (device+session+provider, pending-command probe)'],
     ['channel', 'channel lookup'],
@@ -93,8 +122,7 @@ async function inFlightMemory(ctx: SuiteContext, startGateway: StartGateway, new
   const backends: Array<{ label: string; extra: Partial<GatewayProcessConfig> }> = [{ label: 'sqlite', extra: {} }];
   if (newSchema) backends.push({ label: 'postgres', extra: { databaseUrl: (await newSchema('bench_rss')).url } });
   for (const b of backends) {
-    // The default SyncML concurrency cap (128) would shed most of them with 503; lift it so 1,000 are really held.
-    const g = await startGateway({ ...b.extra, env: { MAX_CONCURRENT_SYNCML: String(2 * inFlight) } });
+    const g = await startGateway(b.extra);
     const ids = Array.from({ length: inFlight }, (_, i) => deviceId('RSS00000', i));
     await g.request('seed', { ids, command: QUEUED_COMMAND }, 1_800_000);
     // Warm the process with a few sessions first, so the idle figure is a running gateway, not a cold one.
@@ -110,13 +138,27 @@ async function inFlightMemory(ctx: SuiteContext, startGateway: StartGateway, new
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const wave = await runWave({ syncmlUrl: g.ready.syncmlUrl, deviceIds: ids, sessionId: '2', concurrency: inFlight });
+    // Every device sends package 1 and holds its session open until all 1,000 have package 2 (1,000 sessions in flight),
+    // then all send package 3. HTTP requests in flight stay at the gateway's default SyncML concurrency cap (128).
+    let atBarrier = Number.NaN;
+    const wave = await runWave({
+      syncmlUrl: g.ready.syncmlUrl,
+      deviceIds: ids,
+      sessionId: '2',
+      concurrency: inFlight,
+      maxRequests: 128,
+      barrier: true,
+      onBarrier: async () => {
+        atBarrier = (await rssOf(g.pid)).rss;
+      },
+    });
     sampling = false;
     await sampler;
     const hwm = (await rssOf(g.pid)).hwm;
     reporter.note(
       `${b.label}: ${wave.sessions} of ${inFlight} sessions completed (${wave.failures} failed${wave.firstError ? `: ${wave.firstError}` : ''}) in ${(wave.wallMs / 1000).toFixed(1)} s; ` +
-        `p99 ${percentile(wave.latencies, 99).toFixed(0)} ms; RSS idle ${mb(idle)} MB, peak sampled ${mb(peak)} MB, high-water mark ${mb(hwm)} MB`,
+        `p99 ${percentile(wave.latencies, 99).toFixed(0)} ms; RSS idle ${mb(idle)} MB, with all ${inFlight} sessions open ${mb(atBarrier)} MB, ` +
+        `peak sampled ${mb(peak)} MB, high-water mark ${mb(hwm)} MB`,
     );
     reporter.figure(
       figureFromRuns(
@@ -156,7 +198,7 @@ async function twoProcesses(ctx: SuiteContext, startGateway: StartGateway, newSc
     ]);
     const wallMs = performance.now() - t0;
     const sessions = x.sessions + y.sessions;
-    return { ...x, sessions, messages: x.messages + y.messages, wallMs, sessionsPerSecond: (sessions * 1000) / wallMs, messagesPerSecond: ((x.messages + y.messages) * 1000) / wallMs, failures: x.failures + y.failures, latencies: [...x.latencies, ...y.latencies] };
+    return { ...x, sessions, messages: x.messages + y.messages, wallMs, sessionsPerSecond: (sessions * 1000) / wallMs, messagesPerSecond: ((x.messages + y.messages) * 1000) / wallMs, failures: x.failures + y.failures, latencies: [...x.latencies, ...y.latencies], timeline: [...x.timeline, ...y.timeline] };
   };
   const warm = await two(); // warms both processes (and their pools)
   if (warm.failures > 0) reporter.note(`two processes: warm-up failures ${warm.failures}: ${warm.firstError}`);

@@ -14,14 +14,26 @@ export interface SessionRun {
   messages: number;
   /** Per device message: milliseconds from sending to the whole reply read. */
   latencies: number[];
+  /** performance.now() when each device message was sent. */
+  sentAt: number[];
   /** The server's messages, in order (kept only when asked, to record the baseline's fixed replies). */
   replies?: string[];
 }
 
 const MAX_MESSAGES = 12;
 
-export async function runLeanSession(deviceId: string, sessionId: string, serverUrl: string, post: PostMessage, keepReplies = false): Promise<SessionRun> {
-  const run: SessionRun = { messages: 0, latencies: [], ...(keepReplies ? { replies: [] } : {}) };
+/** Called before each device message after the first (1-based MsgID): lets a load generator hold sessions open. */
+export type BeforeMessage = (msgId: number) => Promise<void>;
+
+export async function runLeanSession(
+  deviceId: string,
+  sessionId: string,
+  serverUrl: string,
+  post: PostMessage,
+  keepReplies = false,
+  beforeMessage?: BeforeMessage,
+): Promise<SessionRun> {
+  const run: SessionRun = { messages: 0, latencies: [], sentAt: [], ...(keepReplies ? { replies: [] } : {}) };
   let outgoing: SyncML = buildMessage(
     deviceHeader({ sessionId, msgId: 1, serverUrl, deviceId }),
     package1Commands({
@@ -39,10 +51,12 @@ export async function runLeanSession(deviceId: string, sessionId: string, server
     true,
   );
   for (let msgId = 1; msgId <= MAX_MESSAGES; msgId += 1) {
+    if (msgId > 1) await beforeMessage?.(msgId);
     const body = serializeSyncML(outgoing);
     const t0 = performance.now();
     const replyBytes = await post(body);
     run.latencies.push(performance.now() - t0);
+    run.sentAt.push(t0);
     run.messages += 1;
     const reply = parseSyncML(replyBytes);
     run.replies?.push(Buffer.from(replyBytes).toString('utf8'));

@@ -13,6 +13,12 @@ export interface WaveOptions {
   concurrency: number;
   /** Keep the server's replies of the first session (to record the baseline's fixed replies). */
   recordFirst?: boolean;
+  /** At most this many HTTP requests in flight (default: concurrency). */
+  maxRequests?: number;
+  /** Hold every session open after its first exchange until all sessions have had theirs (all in flight at once). */
+  barrier?: boolean;
+  /** Called once when every session passed its first exchange (with barrier). */
+  onBarrier?: () => Promise<void> | void;
 }
 
 export interface WaveResult {
@@ -22,6 +28,8 @@ export interface WaveResult {
   sessionsPerSecond: number;
   messagesPerSecond: number;
   latencies: number[];
+  /** [ms since the wave started, latency ms] of every device message. */
+  timeline: Array<[number, number]>;
   failures: number;
   firstError: string | null;
   firstReplies: string[] | null;
@@ -32,9 +40,32 @@ const CONTENT_TYPE = 'application/vnd.syncml.dm+xml';
 export async function runWave(options: WaveOptions): Promise<WaveResult> {
   const host = new URL(options.syncmlUrl).hostname;
   if (host !== '127.0.0.1' && host !== '[::1]' && host !== 'localhost') throw new Error(`refusing non-loopback target ${host}`);
-  const agent = new Agent({ connections: options.concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
+  const maxRequests = Math.min(options.maxRequests ?? options.concurrency, options.concurrency);
+  const agent = new Agent({ connections: maxRequests, pipelining: 1, keepAliveTimeout: 30_000 });
+  const slots = createSlots(maxRequests);
+  let waitingAtBarrier = 0;
+  let releaseBarrier: () => void = () => undefined;
+  const barrierOpen = new Promise<void>((resolve) => {
+    releaseBarrier = resolve;
+  });
+  const sessionsAtOnce = Math.min(options.concurrency, options.deviceIds.length);
+  const arrive = async () => {
+    waitingAtBarrier += 1;
+    if (waitingAtBarrier === sessionsAtOnce) {
+      await options.onBarrier?.();
+      releaseBarrier();
+    }
+  };
   const firstUrl = `${options.syncmlUrl}?mode=Machine&Platform=WoA`;
   const post = (url: string) => async (body: string): Promise<Uint8Array> => {
+    await slots.take();
+    try {
+      return await postNow(url, body);
+    } finally {
+      slots.give();
+    }
+  };
+  const postNow = async (url: string, body: string): Promise<Uint8Array> => {
     const res = await request(url, {
       method: 'POST',
       dispatcher: agent,
@@ -46,6 +77,7 @@ export async function runWave(options: WaveOptions): Promise<WaveResult> {
     return bytes;
   };
   const latencies: number[] = [];
+  const timeline: Array<[number, number]> = [];
   let messages = 0;
   let sessions = 0;
   let failures = 0;
@@ -63,15 +95,30 @@ export async function runWave(options: WaveOptions): Promise<WaveResult> {
         first = false;
         return post(url)(body);
       };
+      let arrived = false;
+      const beforeMessage = options.barrier
+        ? async (msgId: number) => {
+            if (msgId !== 2) return;
+            arrived = true;
+            await arrive();
+            await barrierOpen;
+          }
+        : undefined;
       try {
-        const run: SessionRun = await runLeanSession(deviceId, options.sessionId, options.syncmlUrl, poster, options.recordFirst === true && index === 0);
+        const run: SessionRun = await runLeanSession(deviceId, options.sessionId, options.syncmlUrl, poster, options.recordFirst === true && index === 0, beforeMessage);
         if (run.replies) firstReplies = run.replies;
         sessions += 1;
         messages += run.messages;
-        for (const l of run.latencies) latencies.push(l);
+        run.latencies.forEach((l, i) => {
+          latencies.push(l);
+          timeline.push([(run.sentAt[i] ?? started) - started, l]);
+        });
       } catch (error) {
         failures += 1;
         firstError ??= error instanceof Error ? error.message : String(error);
+      } finally {
+        // A session that failed or ended before the barrier must not keep the others waiting.
+        if (options.barrier && !arrived) await arrive();
       }
     }
   };
@@ -85,8 +132,29 @@ export async function runWave(options: WaveOptions): Promise<WaveResult> {
     sessionsPerSecond: (sessions * 1000) / wallMs,
     messagesPerSecond: (messages * 1000) / wallMs,
     latencies,
+    timeline,
     failures,
     firstError,
     firstReplies,
+  };
+}
+
+/** A FIFO counting semaphore. */
+function createSlots(n: number): { take(): Promise<void>; give(): void } {
+  let free = n;
+  const waiting: Array<() => void> = [];
+  return {
+    take() {
+      if (free > 0) {
+        free -= 1;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    give() {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    },
   };
 }

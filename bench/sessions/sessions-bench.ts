@@ -174,6 +174,11 @@ export async function runSessionsBench(ctx: SuiteContext): Promise<void> {
   }
 
   function check(label: string, w: Measured): Measured {
+    const p50 = percentile(w.latencies, 50);
+    const slow = [...w.timeline].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    if (slow.length > 0 && (slow[0]?.[1] ?? 0) > 10 * p50) {
+      reporter.note(`${label}: slowest messages (sent at +s → took s): ${slow.map(([at, l]) => `+${(at / 1000).toFixed(1)} → ${(l / 1000).toFixed(1)}`).join(', ')}; p50 ${(p50 / 1000).toFixed(2)} s`);
+    }
     reporter.note(
       `${label}: ${w.sessions} sessions in ${(w.wallMs / 1000).toFixed(1)} s; CPU per device message: server ${(w.serverCpuMs / w.messages).toFixed(2)} ms, ` +
         `load generator ${(w.loadCpuMs / w.messages).toFixed(2)} ms${Number.isFinite(w.statements) ? `; SQL statements per message ${(w.statements / w.messages).toFixed(1)}` : ''}`,
