@@ -21,7 +21,9 @@ export interface DeviceTouch {
  * upsert also row-locks the device, which serialises concurrent commits for one device.
  */
 export async function touchDevice(sql: Sql, t: DeviceTouch): Promise<void> {
-  const devInfoUpdate = t.devInfo ? ', dev_info = excluded.dev_info' : '';
+  // DevInfo comes with package 1 of a session (PROTOCOL.md d.4): a device that opens a session after unenrolling has
+  // enrolled again. In the unenrollment session itself device.unenrolled is applied after this, so it stays unenrolled.
+  const devInfoUpdate = t.devInfo ? ", dev_info = excluded.dev_info, enrollment_state = 'enrolled'" : '';
   const sessionUpdate = t.sessionId !== null ? ', last_session_id = excluded.last_session_id' : '';
   await sql.run(
     `INSERT INTO devices (device_id, provider_id, dev_info, enrollment_state, provisioned_pfn, push_status, push_status_at,
@@ -40,7 +42,7 @@ export async function touchDevice(sql: Sql, t: DeviceTouch): Promise<void> {
  * Unenrollment), Poll schedule included: what it confirmed no longer holds.
  */
 export async function markUnenrolled(sql: Sql, deviceId: string): Promise<void> {
-  await sql.run(`UPDATE devices SET enrollment_state = 'unenrolled', provisioned_poll_hash = NULL WHERE device_id = ?`, [deviceId]);
+  await sql.run(`UPDATE devices SET enrollment_state = 'unenrolled', provisioned_pfn = NULL, provisioned_poll_hash = NULL WHERE device_id = ?`, [deviceId]);
 }
 
 /** Records the PFN the device confirmed (null: the device does not hold a usable PFN, so the next session sends it). */

@@ -181,6 +181,14 @@ export function effectCases(ctx: StoreContext): void {
     expect((await ctx.store.loadForMessage('dev-1', '1', 0)).device).toMatchObject({ enrollmentState: 'unenrolled', provisionedPollHash: null });
   });
 
+  it('device.unenrolled forgets the provisioned PFN; a later session with DevInfo (re-enrolment) makes the device enrolled again', async () => {
+    await commit(null, [seen('dev-1', at(), { DevId: 'dev-1' }), { type: 'push.pfnProvisioned', deviceId: 'dev-1', pfn: 'PFN', at: at() }]);
+    await commit(1, [{ type: 'device.unenrolled', deviceId: 'dev-1', at: at() }]);
+    expect((await ctx.store.loadForMessage('dev-1', '1', 0)).device).toMatchObject({ enrollmentState: 'unenrolled', provisionedPfn: null });
+    await ctx.store.commitExchange({ session: sessionState('dev-1', '2'), expectedVersion: null, effects: [seen('dev-1', at(DAY), { DevId: 'dev-1' })] });
+    expect((await ctx.store.loadForMessage('dev-1', '2', 0)).device).toMatchObject({ enrollmentState: 'enrolled', provisionedPfn: null });
+  });
+
   it('push.statusReported stores Push/Status with its time', async () => {
     await commit(null, [{ type: 'push.statusReported', deviceId: 'dev-1', pushStatus: 0, at: at(MINUTE) }]);
     expect((await ctx.store.getDevice('dev-1'))?.push).toMatchObject({ status: 0, statusAt: at(MINUTE) });
