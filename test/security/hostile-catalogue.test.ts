@@ -440,7 +440,7 @@ const valueCases: HostileCase[] = [
  * A command without a CmdID, or with CmdID "0", gets a Status 400 with a blank CmdRef (OMA-SUP); this used to end in a
  * 500 because the serializer refused a blank CmdRef. Kept as its own group as the regression test for that fault.
  */
-const knownBugCases: HostileCase[] = [
+const blankCmdRefCases: HostileCase[] = [
   {
     name: 'a command without a CmdID → answered (400 for it), not 500',
     run: async ({ gw }) => {
@@ -494,7 +494,7 @@ describe('hostile envelopes, framing and encodings [sqlite]', () => {
   });
 });
 
-describe('hostile values: known bug [sqlite]', () => {
+describe('hostile values: blank CmdRef regression [sqlite]', () => {
   let ctx: Ctx;
   beforeAll(async () => {
     const db = await sqliteBackend.create();
@@ -504,7 +504,7 @@ describe('hostile values: known bug [sqlite]', () => {
     await ctx.gw.close();
     await ctx.db.dispose();
   });
-  for (const c of knownBugCases) {
+  for (const c of blankCmdRefCases) {
     it(c.name, () => within(c.run(ctx)));
   }
   it('keeps serving afterwards', () => within(stillServes(ctx.gw)));
@@ -518,4 +518,4 @@ describeOnBackends('hostile values reaching the store', (backend) => {
   });
 });
 
-export { envelopeCases, knownBugCases, valueCases };
+export { blankCmdRefCases, envelopeCases, valueCases };
