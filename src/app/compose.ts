@@ -98,7 +98,15 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
   const openApi = buildOpenApiDocument(join(schemasDir, 'openapi.yaml'), schemas.documents);
 
   const dataSource = await createDataSource({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
-  const rawStore = createStore(dataSource, { secretKey, defaultProviderId: config.defaultProviderId, wakeMaxAgeSeconds: config.wakeMaxAgeSeconds, clock });
+  const rawStore = createStore(dataSource, {
+    secretKey,
+    defaultProviderId: config.defaultProviderId,
+    wakeMaxAgeSeconds: config.wakeMaxAgeSeconds,
+    alertRetention: config.alertRetention,
+    pushAttemptRetention: config.pushAttemptRetention,
+    historyTrimEvery: config.historyTrimEvery,
+    clock,
+  });
   const store = instrumentStore(rawStore, metrics);
 
   const wnsAgent = options.wnsAgent ?? createWnsAgent();

@@ -1,6 +1,7 @@
 import type { SessionEffect } from '../session/ports.js';
 import { toDate } from './epoch-ms.js';
 import { decodeCursor, encodeCursor, pageLimit } from './page-cursor.js';
+import { dueForTrim, trimDeviceHistory, type HistoryRetention } from './history-retention.js';
 import type { AlertRow } from './schema.js';
 import type { Sql } from './sql-client.js';
 import { chunks, toNumber, valuesList } from './sql-values.js';
@@ -8,8 +9,8 @@ import type { AlertFilter, AlertView, Page } from './views.js';
 
 type AlertEffect = Extract<SessionEffect, { type: 'alert.received' }>;
 
-/** alert.received: one multi-row INSERT per batch. */
-export async function insertAlerts(sql: Sql, effects: AlertEffect[]): Promise<void> {
+/** alert.received: one multi-row INSERT per batch; then, when due, each device trimmed to its newest alerts. */
+export async function insertAlerts(sql: Sql, effects: AlertEffect[], retention: HistoryRetention): Promise<void> {
   for (const batch of chunks(effects)) {
     const v = valuesList(
       batch.map((e) => [e.deviceId, e.sessionId, e.alert, e.alertType ?? null, e.format ?? null, e.mark ?? null, e.source ?? null, e.data ?? null, e.at.getTime()]),
@@ -19,6 +20,9 @@ export async function insertAlerts(sql: Sql, effects: AlertEffect[]): Promise<vo
       `INSERT INTO alerts (device_id, session_id, alert, alert_type, format, mark, source, data, received_at) VALUES ${v.text}`,
       v.params,
     );
+  }
+  for (const deviceId of new Set(effects.map((e) => e.deviceId))) {
+    if (dueForTrim(retention)) await trimDeviceHistory(sql, 'alerts', deviceId, retention.alertsPerDevice);
   }
 }
 

@@ -3,6 +3,7 @@ import { insertAlerts } from './alert-repository.js';
 import { recordChannel } from './channel-repository.js';
 import { markCompleted, markRequeued, markSent, respecify } from './command-effects.js';
 import { markUnenrolled, setProvisionedPfn, setProvisionedPollHash, setPushStatus, touchDevice } from './device-repository.js';
+import type { HistoryRetention } from './history-retention.js';
 import { recordMessage } from './message-repository.js';
 import { saveSession } from './session-repository.js';
 import { isTransientConflict, type Sql, type SqlClient } from './sql-client.js';
@@ -18,6 +19,7 @@ export interface ExchangeChange {
 export interface CommitOptions {
   defaultProviderId: string;
   messageRetention: number;
+  retention: HistoryRetention;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function commitExchange(client: SqlClient, change: ExchangeChange, 
     await client.transaction(async (sql) => {
       await touchSessionDevice(sql, change, options.defaultProviderId);
       await saveSession(sql, session, change.expectedVersion);
-      for (const run of runsOfOneType(effects)) await applyRun(sql, run, session);
+      for (const run of runsOfOneType(effects)) await applyRun(sql, run, session, options.retention);
       if (raw) await recordMessage(sql, raw, options.messageRetention);
     });
   } catch (error) {
@@ -73,7 +75,7 @@ function runsOfOneType(effects: SessionEffect[]): Run[] {
   return runs as Run[];
 }
 
-async function applyRun(sql: Sql, run: Run, session: SessionState): Promise<void> {
+async function applyRun(sql: Sql, run: Run, session: SessionState, retention: HistoryRetention): Promise<void> {
   switch (run.type) {
     case 'device.seen':
       return; // folded into the device upsert at the start of the transaction
@@ -108,7 +110,7 @@ async function applyRun(sql: Sql, run: Run, session: SessionState): Promise<void
       for (const e of lastPerDevice(run.effects)) if (e.deviceState === 'unknown') await setProvisionedPollHash(sql, e.deviceId, null);
       return;
     case 'alert.received':
-      return insertAlerts(sql, run.effects);
+      return insertAlerts(sql, run.effects, retention);
     case 'session.serverInitiated':
       for (const e of lastPerDevice(run.effects)) await markWoke(sql, e.deviceId, e.at.getTime());
       return;

@@ -1,12 +1,13 @@
 import { toDate } from './epoch-ms.js';
+import { dueForTrim, trimDeviceHistory, type HistoryRetention } from './history-retention.js';
 import { decodeCursor, encodeCursor, pageLimit } from './page-cursor.js';
 import type { PushAttemptRow } from './schema.js';
 import type { Sql } from './sql-client.js';
 import { chunks, marks, toNumber, toNumberOrNull } from './sql-values.js';
 import type { Page, PageRequest, PushAttemptInput, PushAttemptView } from './views.js';
 
-/** Records one request to WNS and what it answered. */
-export async function recordPushAttempt(sql: Sql, a: PushAttemptInput): Promise<void> {
+/** Records one request to WNS and what it answered; when due, trims the device to its newest attempts. */
+export async function recordPushAttempt(sql: Sql, a: PushAttemptInput, retention: HistoryRetention): Promise<void> {
   await sql.run(
     `INSERT INTO push_attempts (wake_id, device_id, at, http_status, outcome, wns_status, device_connection_status, msg_id,
                                 debug_trace, error_description, duration_ms)
@@ -25,6 +26,7 @@ export async function recordPushAttempt(sql: Sql, a: PushAttemptInput): Promise<
       Math.max(0, Math.round(a.durationMs)),
     ],
   );
+  if (dueForTrim(retention)) await trimDeviceHistory(sql, 'push_attempts', a.deviceId, retention.pushAttemptsPerDevice);
 }
 
 /** A device's push attempts, newest first. */

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { listAlerts } from './alert-repository.js';
+import { historyRetention, type HistoryRetentionOptions } from './history-retention.js';
 import { activeChannel, listChannels, markChannel } from './channel-repository.js';
 import { cancelCommand, enqueueCommand, expireCommands, getCommand, listCommands, requeueStaleSent } from './command-queue.js';
 import { getDevice, listDevices } from './device-query.js';
@@ -28,7 +29,11 @@ import { listWakeHistory } from './wake-history.js';
 import { getWake, listWakes } from './wake-repository.js';
 import { requestWake } from './wake-request.js';
 
-export interface StoreOptions {
+/**
+ * alertRetention / pushAttemptRetention: alerts and push attempts kept per device (default 1,000 and 2,000);
+ * historyTrimEvery: about one insert in K trims its device (default 32; 1 trims on every insert). See history-retention.ts.
+ */
+export interface StoreOptions extends HistoryRetentionOptions {
   /** 32-byte key that seals provider secrets (see secret-box.ts). */
   secretKey: Buffer;
   /** ProviderID for a device with no record and no binding (DEFAULT_PROVIDER_ID). Default 'omadm-gateway'. */
@@ -51,6 +56,7 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
   const holdSeconds = options.wakeHoldSeconds ?? 600;
   const maxAgeSeconds = options.wakeMaxAgeSeconds ?? DEFAULT_WAKE_MAX_AGE_SECONDS;
   if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds < 1) throw new StoreError(`wakeMaxAgeSeconds must be a positive integer: ${maxAgeSeconds}`);
+  const retention = historyRetention(options);
   const clock = options.clock ?? (() => new Date());
   const now = () => clock().getTime();
   const read = client.read.bind(client);
@@ -64,7 +70,7 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
   return {
     // ── SessionPorts ──
     loadForMessage: (deviceId, sessionId, pendingLimit) => loadForMessage(client, deviceId, sessionId, pendingLimit, defaultProviderId, now()),
-    commitExchange: (change) => commitExchange(client, change, { defaultProviderId, messageRetention }),
+    commitExchange: (change) => commitExchange(client, change, { defaultProviderId, messageRetention, retention }),
 
     // ── CommandQueue ──
     enqueueCommand: (deviceId, spec, opts = {}) => tx((sql) => enqueueCommand(sql, deviceId, spec, opts, now())),
@@ -114,7 +120,7 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
     getWake: (id) => read((sql) => getWake(sql, id)),
     listWakes: (deviceId, page = {}) => read((sql) => listWakes(sql, deviceId, page)),
     listWakeHistory: (deviceId, page = {}) => read((sql) => listWakeHistory(sql, deviceId, page)),
-    recordPushAttempt: (attempt) => tx((sql) => recordPushAttempt(sql, attempt)),
+    recordPushAttempt: (attempt) => tx((sql) => recordPushAttempt(sql, attempt, retention)),
     listPushAttempts: (deviceId, page = {}) => read((sql) => listPushAttempts(sql, deviceId, page)),
 
     // ── Housekeeping ──

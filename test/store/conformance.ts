@@ -13,6 +13,7 @@ import { effectCases } from './conformance/effects.js';
 import { historyCases } from './conformance/history.js';
 import { lastSessionCases } from './conformance/last-session.js';
 import { providerCases } from './conformance/providers.js';
+import { retentionCases } from './conformance/retention.js';
 import { schemaCases } from './conformance/schema.js';
 import { sessionLookupCases } from './conformance/session-lookup.js';
 import { sessionCases } from './conformance/sessions.js';
@@ -75,4 +76,5 @@ export function storeConformance(backend: TestBackend): void {
   describe('session lookup', () => sessionLookupCases(ctx));
   describe('wakes and push attempts', () => wakeCases(ctx));
   describe('wake history', () => wakeHistoryCases(ctx));
+  describe('history retention', () => retentionCases(ctx));
 }
