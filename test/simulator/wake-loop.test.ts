@@ -50,6 +50,7 @@ describeOnBackends('wake loop end to end', (backend) => {
       if (process.env['SIM_E2E_PRINT']) console.log(`[${backend.dialect}]\n${formatWakeLoopReport(report)}`);
 
       expect(report.failures).toEqual({ count: 0, first: [] });
+      expect(report.hints).toEqual([]);
       expect(report.checkIns).toEqual({ ok: DEVICES, failed: 0 });
       expect(report.push).toEqual({ withChannel: DEVICES, byStatus: { '0': DEVICES } });
       expect(report.wakes).toEqual({

@@ -35,6 +35,8 @@ export interface WakeLoopReport {
     wake: LatencyStats;
     /** From the WNS send to the 1200 session, as the gateway recorded it (wake latency_ms). */
     sentToWoke: LatencyStats;
+    /** From the notification reaching the device to its 1200 session starting: the wait for a session slot (--concurrency). */
+    notificationToSession: LatencyStats;
     checkIn: LatencyStats;
   };
   commands: {
@@ -46,6 +48,8 @@ export interface WakeLoopReport {
     accountedFor: number;
   };
   failures: { count: number; first: string[] };
+  /** Likely causes of the failures (e.g. a gateway not pointed at the fake WNS). */
+  hints: string[];
   wallMs: { total: number; checkIn: number; queue: number; wake: number; results: number };
   /** Woke wakes per second of the wake phase (bulk push request → last 1200 session). */
   wakesPerSecond: number;
@@ -71,7 +75,9 @@ export function formatWakeLoopReport(r: WakeLoopReport): string {
       `${w.sent} sent, ${w.delivered ?? '-'} delivered by WNS, ${w.woke} woke; ${w.sessions} sessions with Alert 1200${w.timedOut ? ' (timed out waiting)' : ''}`,
     `wake latency:   request → 1200 session ${lat(r.latencyMs.wake)}`,
     `                WNS send → woke (gateway) ${lat(r.latencyMs.sentToWoke)}`,
+    `                notification → session start (device waiting for a session slot) ${lat(r.latencyMs.notificationToSession)}`,
     `commands:       ${r.commands.queued} queued (${r.commands.perDevice} per device); ${kv(r.commands.byResult)}; accounted for ${r.commands.accountedFor}/${r.commands.queued}`,
+    ...r.hints.map((h) => `hint:           ${h}`),
     `failures:       ${r.failures.count === 0 ? 'none' : r.failures.count}`,
     ...r.failures.first.map((f) => `  - ${f}`),
     `wall:           ${s1(r.wallMs.total)} (check-in ${s1(r.wallMs.checkIn)}, queue ${s1(r.wallMs.queue)}, wake ${s1(r.wallMs.wake)}, results ${s1(r.wallMs.results)}); ${r.wakesPerSecond} wakes/s`,

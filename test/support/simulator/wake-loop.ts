@@ -88,7 +88,7 @@ export async function runWakeLoop(o: WakeLoopOptions): Promise<WakeLoopReport> {
     pfn: o.pfn ?? DEMO_PFN,
     wns: { clientId: o.fake.defaultClient.clientId, clientSecret: o.fake.defaultClient.clientSecret },
   });
-  progress({ phase: 'provider', done: 1, total: 1, detail: `provider ${providerId}: PFN ${o.pfn ?? DEMO_PFN}, WNS credentials of the fake WNS at ${o.fake.origin}` });
+  progress({ phase: 'provider', done: 1, total: 1, detail: `${providerId}: PFN ${o.pfn ?? DEMO_PFN}, WNS credentials of the fake WNS at ${o.fake.origin}` });
 
   const requestedAt = new Map<string, number>();
   const wakeStartedAt = new Map<string, number>();
@@ -203,11 +203,13 @@ export async function runWakeLoop(o: WakeLoopOptions): Promise<WakeLoopReport> {
     else if (!wakeStartedAt.has(d.deviceId)) failures.push(`${d.deviceId}: no 1200 session`);
   }
   const woke = wakeStates['woke'] ?? 0;
-  if (bulk.accepted > 0 && woke === 0 && o.fake.tokenRequests.length === 0) {
-    failures.unshift(`the gateway never asked the fake WNS for a token: is it running with WNS_TOKEN_URL=${o.fake.classicTokenUrl}?`);
-  }
+  const hints: string[] = [];
   if (failures.some((f) => /not an allowed channel host|is not https|port \d+ is not allowed/.test(f))) {
-    failures.unshift(`the gateway refuses the fake WNS's channels: is it running with WNS_CHANNEL_HOSTS=${new URL(o.fake.origin).protocol === 'http:' ? o.fake.origin : new URL(o.fake.origin).host}?`);
+    const origin = new URL(o.fake.origin);
+    hints.push(`the gateway refuses the fake WNS's channels: is it running with WNS_CHANNEL_HOSTS=${origin.protocol === 'http:' ? o.fake.origin : origin.host}?`);
+  }
+  if (bulk.accepted > 0 && woke === 0 && o.fake.tokenRequests.length === 0) {
+    hints.push(`the gateway never asked the fake WNS for a token: is it running with WNS_TOKEN_URL=${o.fake.classicTokenUrl}?`);
   }
   const problems = [...failures, ...summary.errors.first.map((e) => `session error: ${e}`), ...summary.violations.first.map((v) => `protocol violation: ${v}`)];
   const problemCount = failures.length + summary.errors.count + summary.violations.count;
@@ -237,10 +239,12 @@ export async function runWakeLoop(o: WakeLoopOptions): Promise<WakeLoopReport> {
         return start === undefined || asked === undefined ? [] : [start - asked];
       })),
       sentToWoke: stats(sentToWoke),
+      notificationToSession: summary.latencyMs.wakeToSession,
       checkIn: summary.latencyMs.checkIn,
     },
     commands: { perDevice: specs.length, queued: [...commandIds.values()].reduce((n, ids) => n + ids.length, 0), byResult, accountedFor },
     failures: { count: problemCount, first: problems.slice(0, FAILURES_SHOWN) },
+    hints,
     wallMs: {
       total: Math.round(end - t0),
       checkIn: Math.round(marks.checkIn - t0),
