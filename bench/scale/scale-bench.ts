@@ -198,7 +198,7 @@ async function twoProcesses(ctx: SuiteContext, startGateway: StartGateway, newSc
     ]);
     const wallMs = performance.now() - t0;
     const sessions = x.sessions + y.sessions;
-    return { ...x, sessions, messages: x.messages + y.messages, wallMs, sessionsPerSecond: (sessions * 1000) / wallMs, messagesPerSecond: ((x.messages + y.messages) * 1000) / wallMs, failures: x.failures + y.failures, latencies: [...x.latencies, ...y.latencies], timeline: [...x.timeline, ...y.timeline] };
+    return { ...x, sessions, messages: x.messages + y.messages, wallMs, sessionsPerSecond: (sessions * 1000) / wallMs, messagesPerSecond: ((x.messages + y.messages) * 1000) / wallMs, failures: x.failures + y.failures, latencies: [...x.latencies, ...y.latencies], timeline: [...x.timeline, ...y.timeline], rampExcluded: x.rampExcluded + y.rampExcluded };
   };
   const warm = await two(); // warms both processes (and their pools)
   if (warm.failures > 0) reporter.note(`two processes: warm-up failures ${warm.failures}: ${warm.firstError}`);

@@ -1,7 +1,7 @@
 /**
  * Drives lean devices at a SyncML endpoint over loopback HTTP (undici, keep-alive, one connection per concurrent
  * device): every device id runs one session; `concurrency` sessions are in flight at any time. Bounded: it stops when
- * the list is done. Returns rates over the wall time and every message's latency.
+ * the list is done. Returns rates over the wall time and every message's latency except the ramp (see rampExcluded).
  */
 import { Agent, request } from 'undici';
 import { runLeanSession, type SessionRun } from './lean-device.js';
@@ -28,8 +28,11 @@ export interface WaveResult {
   sessionsPerSecond: number;
   messagesPerSecond: number;
   latencies: number[];
-  /** [ms since the wave started, latency ms] of every device message. */
+  /** [ms since the wave started, latency ms] of every device message (ramp included). */
   timeline: Array<[number, number]>;
+  /** Messages left out of `latencies`: the first message of each of the first `concurrency` sessions (connection set-up,
+   * all of them started in the same instant). */
+  rampExcluded: number;
   failures: number;
   firstError: string | null;
   firstReplies: string[] | null;
@@ -78,6 +81,7 @@ export async function runWave(options: WaveOptions): Promise<WaveResult> {
   };
   const latencies: number[] = [];
   const timeline: Array<[number, number]> = [];
+  let rampExcluded = 0;
   let messages = 0;
   let sessions = 0;
   let failures = 0;
@@ -110,7 +114,8 @@ export async function runWave(options: WaveOptions): Promise<WaveResult> {
         sessions += 1;
         messages += run.messages;
         run.latencies.forEach((l, i) => {
-          latencies.push(l);
+          if (i === 0 && index < options.concurrency) rampExcluded += 1;
+          else latencies.push(l);
           timeline.push([(run.sentAt[i] ?? started) - started, l]);
         });
       } catch (error) {
@@ -133,6 +138,7 @@ export async function runWave(options: WaveOptions): Promise<WaveResult> {
     messagesPerSecond: (messages * 1000) / wallMs,
     latencies,
     timeline,
+    rampExcluded,
     failures,
     firstError,
     firstReplies,
