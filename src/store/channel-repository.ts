@@ -77,6 +77,19 @@ export async function markChannel(sql: Sql, ref: ChannelRef, state: 'gone' | 'in
   return targets.length > 0;
 }
 
+/**
+ * Supersedes the device's active channel without a newer one taking its place (the device moved to another provider:
+ * the channel is WNS's for the old PFN, a new PFN gets a new channel). The row stays as history; reported again, it
+ * becomes active again (recordChannel). Returns whether a channel was superseded.
+ */
+export async function supersedeActiveChannel(sql: Sql, deviceId: string, reason: string, at: number): Promise<boolean> {
+  const changed = await sql.run(
+    `UPDATE channels SET state = 'superseded', state_reason = ?, state_at = CAST(? AS bigint) WHERE device_id = ? AND state = 'active'`,
+    [reason, at, deviceId],
+  );
+  return changed > 0;
+}
+
 /** A device's channel history, newest first. */
 export async function listChannels(sql: Sql, deviceId: string, limit = 50): Promise<ChannelView[]> {
   const rows = await sql.all<ChannelRow>(

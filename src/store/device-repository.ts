@@ -4,7 +4,7 @@ import { fromJsonText, toJsonText } from './json-text.js';
 import type { DeviceRow } from './schema.js';
 import type { Sql } from './sql-client.js';
 
-/** devices and device_bindings. Functions over an Sql handle so they compose inside one transaction. */
+/** devices (bindings: device-binding.ts). Functions over an Sql handle so they compose inside one transaction. */
 
 export interface DeviceTouch {
   deviceId: string;
@@ -57,16 +57,6 @@ export async function setProvisionedPollHash(sql: Sql, deviceId: string, hash: s
 
 export async function setPushStatus(sql: Sql, deviceId: string, status: number, at: number): Promise<void> {
   await sql.run(`UPDATE devices SET push_status = ?, push_status_at = CAST(? AS bigint) WHERE device_id = ?`, [status, at, deviceId]);
-}
-
-/** Binds a device (known or not yet seen) to a provider. */
-export async function bindDevice(sql: Sql, deviceId: string, providerId: string, at: number): Promise<void> {
-  await sql.run(
-    `INSERT INTO device_bindings (device_id, provider_id, created_at, updated_at) VALUES (?, ?, CAST(? AS bigint), CAST(? AS bigint))
-     ON CONFLICT (device_id) DO UPDATE SET provider_id = excluded.provider_id, updated_at = excluded.updated_at`,
-    [deviceId, providerId, at, at],
-  );
-  await sql.run(`UPDATE devices SET provider_id = ? WHERE device_id = ?`, [providerId, deviceId]);
 }
 
 /** Locks (PostgreSQL) and returns the device row, or undefined. */

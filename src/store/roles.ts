@@ -10,8 +10,10 @@ import type {
   ChannelView,
   CommandFilter,
   CommandView,
+  DeviceBindingResult,
   DeviceDetails,
   DeviceFilter,
+  DeviceProviderView,
   EnqueueOptions,
   Page,
   PageRequest,
@@ -49,8 +51,14 @@ export interface ProviderDirectory {
 export interface DeviceDirectory {
   getDevice(deviceId: string): Promise<DeviceDetails | null>;
   listDevices(filter?: DeviceFilter): Promise<Page<DeviceDetails>>;
-  /** Works for a device that has not checked in yet (its first session then uses this provider). */
-  bindDevice(deviceId: string, providerId: string): Promise<void>;
+  /**
+   * Works for a device that has not checked in yet (its first session then uses this provider); a known device moved
+   * to another provider is provisioned anew at its next session (device-binding.ts). Does not check that the provider
+   * exists (the API does).
+   */
+  bindDevice(deviceId: string, providerId: string): Promise<DeviceBindingResult>;
+  /** The device's provider and binding; null when it never checked in and has no binding. */
+  getDeviceProvider(deviceId: string): Promise<DeviceProviderView | null>;
   /** Newest first. */
   listSessions(deviceId: string, page?: PageRequest): Promise<Page<SessionSummary>>;
   /** One session of the device, or null (also for an unknown device). */

@@ -4,7 +4,7 @@ import { historyRetention, type HistoryRetentionOptions } from './history-retent
 import { activeChannel, listChannels, markChannel } from './channel-repository.js';
 import { cancelCommand, enqueueCommand, expireCommands, getCommand, listCommands, requeueStaleSent } from './command-queue.js';
 import { getDevice, listDevices } from './device-query.js';
-import { bindDevice } from './device-repository.js';
+import { bindDevice, getDeviceProvider } from './device-binding.js';
 import { commitExchange } from './exchange-committer.js';
 import { DEFAULT_MESSAGE_RETENTION, listMessages } from './message-repository.js';
 import {
@@ -92,6 +92,7 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
     getDevice: (deviceId) => read((sql) => getDevice(sql, deviceId, now())),
     listDevices: (filter = {}) => read((sql) => listDevices(sql, filter, now())),
     bindDevice: (deviceId, providerId) => tx((sql) => bindDevice(sql, deviceId, providerId, now())),
+    getDeviceProvider: (deviceId) => read((sql) => getDeviceProvider(sql, deviceId)),
     listSessions: (deviceId, page = {}) => read((sql) => listSessions(sql, deviceId, page)),
     getSession: (deviceId, sessionId) => read((sql) => getSessionSummary(sql, deviceId, sessionId)),
     listMessages: (deviceId, sessionId, page = {}) => read((sql) => listMessages(sql, deviceId, sessionId, page)),

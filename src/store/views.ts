@@ -118,6 +118,33 @@ export interface DeviceFilter extends PageRequest {
   hasPendingCommands?: boolean;
 }
 
+/**
+ * Which provider a device belongs to (DESIGN.md: enrollment record, else a per-device binding, else DEFAULT_PROVIDER_ID).
+ * `providerId` is the one its next session uses: the device record's once it checked in, before that the binding's.
+ */
+export interface DeviceProviderView {
+  deviceId: string;
+  providerId: string;
+  /** 'binding': an operator binding chose it; 'default': DEFAULT_PROVIDER_ID as it was at the device's first check-in. */
+  source: 'binding' | 'default';
+  binding: { providerId: string; createdAt: Date; updatedAt: Date } | null;
+  /** The device has checked in (false: pre-provisioned by a binding only). */
+  checkedIn: boolean;
+}
+
+export interface DeviceBindingResult {
+  view: DeviceProviderView;
+  /** No binding existed for the device before. */
+  created: boolean;
+  /**
+   * A known device changed provider: its provisioned PFN, confirmed Poll schedule and Push/Status were forgotten and its
+   * active channel superseded, so its next session sets the new provider's PFN under the new Provider/{ProviderID}.
+   */
+  moved: boolean;
+  /** The device record's provider before (else the previous binding's); null when neither existed. */
+  previousProviderId: string | null;
+}
+
 // ── commands ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 export interface EnqueueOptions {

@@ -108,6 +108,9 @@ function unusableReason(channel: ChannelRow | undefined, state: string): string 
     case 'invalid':
       return `the channel is invalid${channel.state_reason ? ` (${channel.state_reason})` : ''}`;
     default:
-      return 'the device reported no ChannelURI';
+      // Superseded without a newer one: the device reported none, or it moved to another provider (device-binding.ts).
+      return channel.state === 'superseded' && channel.state_reason
+        ? `the ChannelURI was superseded (${channel.state_reason})`
+        : 'the device reported no ChannelURI';
   }
 }

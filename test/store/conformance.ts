@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { createStore, type StoreOptions } from '../../src/store/store.js';
 import type { Store } from '../../src/store/roles.js';
 import type { TestBackend, TestDatabase } from '../support/databases.js';
+import { bindingCases } from './conformance/bindings.js';
 import { channelCases } from './conformance/channels.js';
 import { commandCases } from './conformance/commands.js';
 import { deviceCases } from './conformance/devices.js';
@@ -71,6 +72,7 @@ export function storeConformance(backend: TestBackend): void {
   describe('commands', () => commandCases(ctx));
   describe('providers and secrets', () => providerCases(ctx));
   describe('devices', () => deviceCases(ctx));
+  describe('devices: provider bindings', () => bindingCases(ctx));
   describe('devices: last session', () => lastSessionCases(ctx));
   describe('sessions, messages and alerts', () => historyCases(ctx));
   describe('session lookup', () => sessionLookupCases(ctx));
