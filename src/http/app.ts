@@ -6,6 +6,7 @@ import type { DeviceCredentialDirectory } from '../auth/credential-ports.js';
 import type { ApiDeps } from './api/api-deps.js';
 import { commandRoutes } from './api/command-routes.js';
 import { credentialRoutes } from './api/credential-routes.js';
+import { deviceProviderRoutes } from './api/device-provider-routes.js';
 import { deviceRoutes } from './api/device-routes.js';
 import { metaRoutes } from './api/meta-routes.js';
 import { providerRoutes } from './api/provider-routes.js';
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: readonly Route
   };
   providerRoutes(apiTable, apiDeps);
   deviceRoutes(apiTable, apiDeps);
+  deviceProviderRoutes(apiTable, apiDeps);
   commandRoutes(apiTable, apiDeps, deps.clock);
   pushRoutes(apiTable, apiDeps);
   sessionRoutes(apiTable, apiDeps);

@@ -18,7 +18,7 @@ export interface ReadinessProbe {
 
 export interface OperatorPorts {
   providers: Pick<ProviderDirectory, 'putProvider' | 'getProvider'>;
-  devices: Pick<DeviceDirectory, 'getDevice' | 'listDevices' | 'listSessions' | 'getSession' | 'listMessages'>;
+  devices: Pick<DeviceDirectory, 'getDevice' | 'listDevices' | 'bindDevice' | 'getDeviceProvider' | 'listSessions' | 'getSession' | 'listMessages'>;
   commands: CommandQueue;
   wakes: Pick<WakeQueue, 'listWakeHistory'>;
   push: Pick<PushDispatcher, 'requestWake' | 'requestWakes'>;

@@ -226,6 +226,23 @@ describeOnBackends('operator API', (backend) => {
     });
   });
 
+  describe('device provider', () => {
+    it('PUT binds the device (201, then 200) and GET reads the binding; device-provider.test.ts covers moves', async () => {
+      const bound = await t.api('PUT', '/api/v1/devices/dev-api-3/provider', { body: { providerId: 'omadm-gateway' } });
+      expect(bound.status).toBe(201);
+      expect(bound.body).toMatchObject({ deviceId: 'dev-api-3', providerId: 'omadm-gateway', source: 'binding', checkedIn: true, moved: false });
+      expect((await t.api('PUT', '/api/v1/devices/dev-api-3/provider', { body: { providerId: 'omadm-gateway' } })).status).toBe(200);
+      const got = await t.api('GET', '/api/v1/devices/dev-api-3/provider');
+      expect(got.body).toEqual({
+        deviceId: 'dev-api-3',
+        providerId: 'omadm-gateway',
+        source: 'binding',
+        binding: { providerId: 'omadm-gateway', createdAt: expect.any(String), updatedAt: expect.any(String) },
+        checkedIn: true,
+      });
+    });
+  });
+
   describe('operations', () => {
     it('serves health, readiness, metrics and the OpenAPI document', async () => {
       expect((await t.api('GET', '/healthz', { authorization: null })).body).toEqual({ status: 'ok' });

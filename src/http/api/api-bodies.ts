@@ -7,6 +7,7 @@ import type { CommandOutcome } from '../../session/ports.js';
 import type {
   CommandView,
   DeviceDetails,
+  DeviceProviderView,
   ProviderDetails,
   PushAttemptView,
   SessionSummary,
@@ -57,6 +58,10 @@ export function deviceBody(d: DeviceDetails) {
       statusReportedAt: push.statusAt,
     },
   };
+}
+
+export function deviceProviderBody(v: DeviceProviderView) {
+  return { deviceId: v.deviceId, providerId: v.providerId, source: v.source, binding: v.binding, checkedIn: v.checkedIn };
 }
 
 export function sessionBody(s: SessionSummary) {
