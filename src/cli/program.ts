@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { ApiError } from './api-client.js';
 import { CliExit, type CliIo } from './cli-io.js';
+import { registerBind } from './commands/bind-command.js';
 import { registerCommandCommands } from './commands/command-commands.js';
 import { registerDevices } from './commands/devices-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
@@ -19,6 +20,7 @@ const registrations = [
   registerReplay,
   registerSimulate,
   registerDevices,
+  registerBind,
   registerCommandCommands,
   registerPushCommands,
   registerSessionCommands,

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { seg } from '../api-client.js';
+import { ApiError, seg, type ApiClient } from '../api-client.js';
 import type { CliIo } from '../cli-io.js';
 import { formatFields, formatTable, text, when } from '../format-table.js';
 import { clientFor, print, withConnection, type OperatorFlags } from '../operator-command.js';
+import { providerLine, type DeviceProviderBody } from './bind-command.js';
 
 interface DeviceBody {
   deviceId: string;
@@ -53,13 +54,24 @@ export function registerDevices(program: Command, io: CliIo): void {
     });
   });
 
-  withConnection(program.command('device').description('one device: DevInfo, last session, push state').argument('<deviceId>')).action(
+  withConnection(program.command('device').description('one device: provider, DevInfo, last session, push state').argument('<deviceId>')).action(
     async (deviceId: string, flags: OperatorFlags) => {
-      const d = await clientFor(flags, io).get<DeviceBody>(`/api/v1/devices/${seg(deviceId)}`);
+      const client = clientFor(flags, io);
+      let d: DeviceBody;
+      try {
+        d = await client.get<DeviceBody>(`/api/v1/devices/${seg(deviceId)}`);
+      } catch (error) {
+        // Not checked in yet: a device bound in advance (`bind`) is still shown with its provider.
+        const bound = !flags.json && error instanceof ApiError && error.status === 404 ? await providerOf(client, deviceId) : null;
+        if (!bound) throw error;
+        io.stdout.write(formatFields([['device', bound.deviceId], ['provider', providerLine(bound)], ['checked in', "not yet: its first session gets this provider's PFN"]]));
+        return;
+      }
+      const provider = flags.json ? null : await providerOf(client, deviceId);
       print(io, flags, d, () =>
         formatFields([
           ['device', d.deviceId],
-          ['provider', d.providerId],
+          ['provider', provider ? providerLine(provider) : d.providerId],
           ['enrollment', d.enrollmentState],
           ['devinfo', Object.entries(d.devInfo).map(([k, v]) => `${k}=${v}`).join(' ') || '-'],
           ['first seen', when(d.firstSeenAt)],
@@ -76,4 +88,14 @@ export function registerDevices(program: Command, io: CliIo): void {
       );
     },
   );
+}
+
+/** The device's provider and binding, or null when the gateway knows neither. */
+async function providerOf(client: ApiClient, deviceId: string): Promise<DeviceProviderBody | null> {
+  try {
+    return await client.get<DeviceProviderBody>(`/api/v1/devices/${seg(deviceId)}/provider`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
 }
