@@ -84,7 +84,8 @@ export interface ChannelView {
 
 /**
  * Push reachability from the newest reported channel: 'active' usable; 'expired' past its 30 days; 'gone' WNS said 410;
- * 'invalid' WNS said 404 or the policy refused it; 'none' never reported or the device reported none.
+ * 'invalid' WNS said 404 or the policy refused it; 'none' never reported, the device reported none, or its channel
+ * was superseded when it moved to another provider (device-binding.ts).
  */
 export type PushState = 'active' | 'expired' | 'gone' | 'invalid' | 'none';
 
