@@ -157,8 +157,11 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
     const check = deps.policy.check(result.wake.channelUri);
     if (!check.allowed) {
       const reason = `refused by the channel policy: ${check.reason}`;
-      await deps.store.failWake(result.wake.id, { outcome: 'channel-rejected', reason, attempted: false });
-      await deps.store.markChannel({ deviceId, channelUri: result.wake.channelUri }, 'invalid', reason, at);
+      await deps.store.settleWake(result.wake.id, {
+        attempts: [],
+        channel: { ref: { deviceId, channelUri: result.wake.channelUri }, state: 'invalid', reason, at },
+        result: { kind: 'failed', outcome: 'channel-rejected', reason, attempted: false },
+      });
       metrics.wakeRequested('no-channel');
       throw new NoUsableChannelError(deviceId, reason);
     }

@@ -5,11 +5,9 @@
 import type { DeviceDirectory, ProviderDirectory, PushStore, WakeQueue } from '../store/roles.js';
 
 export type { DeviceFilter, PushAttemptInput, WakeView } from '../store/views.js';
+export type { WakeResult, WakeSettlement } from '../store/roles.js';
 
-export type WakeStore = Pick<
-  WakeQueue,
-  'requestWake' | 'claimWakes' | 'markWakeSent' | 'rescheduleWake' | 'failWake' | 'expireWakes' | 'recordPushAttempt'
-> &
-  Pick<PushStore, 'getProviderCredentials' | 'recordProviderProblem' | 'clearProviderProblem' | 'markChannel'> &
+export type WakeStore = Pick<WakeQueue, 'requestWake' | 'claimWakes' | 'settleWake' | 'expireWakes'> &
+  Pick<PushStore, 'getProviderCredentials'> &
   Pick<ProviderDirectory, 'getProvider'> &
   Pick<DeviceDirectory, 'listDevices'>;

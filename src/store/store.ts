@@ -21,12 +21,13 @@ import type { Store } from './roles.js';
 import { createSecretBox } from './secret-box.js';
 import { loadForMessage } from './session-loader.js';
 import { getSessionSummary, listSessions } from './session-repository.js';
-import { createSqlClient } from './sql-client.js';
+import { createSqlClient, isTransientConflict } from './sql-client.js';
 import { StoreError } from './errors.js';
 import { claimWakes, expireWakes, failWake, markWakeSent, rescheduleWake } from './wake-dispatch.js';
 import { DEFAULT_WAKE_MAX_AGE_SECONDS } from './wake-deadline.js';
 import { listWakeHistory } from './wake-history.js';
 import { getWake, listWakes } from './wake-repository.js';
+import { settleWake } from './wake-settlement.js';
 import { requestWake } from './wake-request.js';
 
 /**
@@ -117,6 +118,15 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
     markWakeSent: (id, r) => tx((sql) => markWakeSent(sql, id, r.sentAt.getTime(), r.outcome, r.workerId)),
     rescheduleWake: (id, r) => tx((sql) => rescheduleWake(sql, id, r.nextAttemptAt.getTime(), r.outcome, r.reason ?? null, r.attempted, r.workerId)),
     failWake: (id, f) => tx((sql) => failWake(sql, id, f.outcome, f.reason, f.attempted ?? true, f.workerId)),
+    async settleWake(id, settlement) {
+      try {
+        return await tx((sql) => settleWake(sql, id, settlement, retention));
+      } catch (error) {
+        // Rolled back after losing a lock race on PostgreSQL (deadlock): nothing was written, so once more is safe.
+        if (!isTransientConflict(error)) throw error;
+        return tx((sql) => settleWake(sql, id, settlement, retention));
+      }
+    },
     expireWakes: (at) => tx((sql) => expireWakes(sql, at?.getTime() ?? now(), holdSeconds, maxAgeSeconds)),
     getWake: (id) => read((sql) => getWake(sql, id)),
     listWakes: (deviceId, page = {}) => read((sql) => listWakes(sql, deviceId, page)),

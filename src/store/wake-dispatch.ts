@@ -97,6 +97,17 @@ export async function rescheduleWake(
   return n === 1;
 }
 
+/** A claimed (or pending) wake whose TTL passed before it could be sent. */
+export async function markWakeExpired(sql: Sql, id: string, reason: string, workerId?: string): Promise<boolean> {
+  const owner = claimedBy(workerId);
+  const n = await sql.run(
+    `UPDATE wakes SET state = 'expired', reason = ?, claimed_by = NULL, claimed_until = NULL
+     WHERE id = ? AND state IN ('pending', 'sending')${owner.clause}`,
+    [reason, id, ...owner.params],
+  );
+  return n === 1;
+}
+
 /** The wake cannot be delivered (channel gone or invalid, credentials refused, attempts exhausted, …). */
 export async function failWake(sql: Sql, id: string, outcome: string, reason: string, attempted: boolean, workerId?: string): Promise<boolean> {
   const owner = claimedBy(workerId);

@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createChannelPolicy } from '../../src/push/channel-policy.js';
 import { NoUsableChannelError, UnknownDeviceError } from '../../src/store/errors.js';
+import type { Store } from '../../src/store/roles.js';
 import { describeOnBackends, type TestDatabase } from '../support/databases.js';
 import { PROVIDER_ID, startPushHarness, type PushHarness } from './push-harness.js';
 
@@ -47,6 +48,35 @@ describeOnBackends('push dispatcher', (backend) => {
     expect(attempt).toMatchObject({ wakeId: first.wake.id, httpStatus: 200, outcome: 'received', wnsStatus: 'received', deviceConnectionStatus: 'connected' });
     expect(attempt?.msgId).toMatch(/^[0-9A-F]{16}$/);
     expect(attempt?.debugTrace).toMatch(/^FAKE-/);
+  });
+
+  it('writes each processed wake once: attempts, consequences and state in one settlement', async () => {
+    await h.addDevice('dev-1');
+    await h.addDevice('dev-2');
+    h.fake.setupChannel('ch-dev-2', { state: 'expired' });
+    const calls: string[] = [];
+    const watch = (store: Store): Store =>
+      new Proxy(store, {
+        get(target, key, receiver) {
+          const value: unknown = Reflect.get(target, key, receiver);
+          if (typeof value !== 'function' || typeof key !== 'string') return value;
+          return (...args: unknown[]) => {
+            calls.push(key);
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    const d = h.dispatcher({ wrapStore: watch });
+    await d.requestWake('dev-1');
+    await d.requestWake('dev-2');
+    calls.length = 0;
+    expect(await d.drain()).toBe(2);
+    const writes = calls.filter((c) => !/^(get|list)/.test(c));
+    expect(writes.filter((c) => c === 'settleWake')).toHaveLength(2);
+    expect(new Set(writes)).toEqual(new Set(['expireWakes', 'claimWakes', 'settleWake']));
+    expect(await wakesOf('dev-1')).toMatchObject([{ state: 'sent', attempts: 1 }]);
+    expect(await wakesOf('dev-2')).toMatchObject([{ state: 'failed', outcome: 'channel-gone' }]);
+    expect((await h.store.getDevice('dev-2'))?.push.state).toBe('gone');
   });
 
   it('proof of wake: a 1200 session marks the sent wake woke with its latency', async () => {

@@ -5,7 +5,9 @@
  *
  * Embedded SQLite in a temp dir, or PostgreSQL when DATABASE_URL is set (a fresh schema, dropped afterwards).
  * Seeds the devices through the store (untimed), then times requestWakes(all) with the dispatcher loop running, until
- * every wake is 'sent'. Also times the raw sender alone (same connections, no database) as the ceiling.
+ * every wake is 'sent'. Then the send path alone: as many wakes for other devices stored first (untimed), the loop
+ * started, timed until every one is sent (claim, WNS request, settlement). Also times the raw sender alone (same
+ * connections, no database) as the ceiling.
  */
 import { rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -33,8 +35,9 @@ async function main(): Promise<void> {
       wns: { clientId: fake.defaultClient.clientId, clientSecret: fake.defaultClient.clientSecret, tokenUrl: fake.classicTokenUrl },
     });
     const ids = Array.from({ length: devices }, (_, i) => `dev-${i}`);
+    const storedIds = Array.from({ length: devices }, (_, i) => `dev-stored-${i}`);
     const seedStart = Date.now() - 60_000;
-    for (const [i, id] of ids.entries()) {
+    for (const [i, id] of [...ids, ...storedIds].entries()) {
       const at = new Date(seedStart + i);
       await store.commitExchange({
         session: { deviceId: id, sessionId: '1', trigger: '1201', startedAt: at.toISOString(), updatedAt: at.toISOString(), ended: true, version: 0, data: {} },
@@ -48,10 +51,12 @@ async function main(): Promise<void> {
 
     const tokens = createTokenSource({ dispatcher: fake.dispatcher() });
     const sender = createRawSender({ dispatcher: fake.dispatcher() });
-    const dispatcher = createPushDispatcher(
-      { store, wakeSender: createWakeSender({ tokens, sender, clock: () => new Date() }), policy: createChannelPolicy('https://127.0.0.1:*') },
-      { concurrency, rateLimit: { ratePerSecond: 1e6, burst: 1e6 }, pollIntervalMs: 20 },
-    );
+    const newDispatcher = () =>
+      createPushDispatcher(
+        { store, wakeSender: createWakeSender({ tokens, sender, clock: () => new Date() }), policy: createChannelPolicy('https://127.0.0.1:*') },
+        { concurrency, rateLimit: { ratePerSecond: 1e6, burst: 1e6 }, pollIntervalMs: 20 },
+      );
+    const dispatcher = newDispatcher();
 
     const t0 = performance.now();
     dispatcher.start();
@@ -60,6 +65,15 @@ async function main(): Promise<void> {
     while (fake.channelRequests.length < summary.created) await new Promise((r) => setTimeout(r, 10));
     await dispatcher.stop();
     const total = performance.now() - t0;
+
+    const sendOnly = newDispatcher();
+    const stored2 = await sendOnly.requestWakes({ deviceIds: storedIds });
+    const sentBefore = fake.channelRequests.length;
+    const s0 = performance.now();
+    sendOnly.start();
+    while (fake.channelRequests.length < sentBefore + stored2.created) await new Promise((r) => setTimeout(r, 10));
+    await sendOnly.stop();
+    const sendPath = performance.now() - s0;
 
     const ceilingStart = performance.now();
     const token = (await tokens.getToken({ providerId: PROVIDER_ID, auth: 'classic', clientId: fake.defaultClient.clientId, clientSecret: fake.defaultClient.clientSecret, tenant: null, tokenUrl: fake.classicTokenUrl })).value;
@@ -72,6 +86,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ backend: db.dialect, devices, concurrency, created: summary.created, loadavg1: Number(loadavg()[0]?.toFixed(2)) }));
     console.log(`fan-out end to end (request all → every wake sent): ${total.toFixed(0)} ms, ${rate(summary.created, total)}`);
     console.log(`  of which storing the requests: ${stored.toFixed(0)} ms, ${rate(summary.created, stored)}`);
+    console.log(`send path alone (wakes stored first, loop until every one is sent): ${sendPath.toFixed(0)} ms, ${rate(stored2.created, sendPath)}`);
     console.log(`raw sender alone (no database), same concurrency: ${ceiling.toFixed(0)} ms, ${rate(devices, ceiling)}`);
   } finally {
     await fake.close();

@@ -25,7 +25,15 @@ export interface PushHarness {
   clock: ManualClock;
   tokens: TokenSource;
   /** A dispatcher over `ds` (default: the harness database), sharing the fake and the clock. */
-  dispatcher(options?: DispatcherOptions & { ds?: DataSource; policy?: ChannelPolicy; classify?: Partial<ClassifyOptions>; metrics?: PushMetrics; sleep?: (ms: number) => Promise<void> }): PushDispatcher;
+  dispatcher(options?: DispatcherOptions & {
+    ds?: DataSource;
+    policy?: ChannelPolicy;
+    classify?: Partial<ClassifyOptions>;
+    metrics?: PushMetrics;
+    sleep?: (ms: number) => Promise<void>;
+    /** A decorator around the store the dispatcher uses (e.g. to watch its calls). */
+    wrapStore?: (store: Store) => Store;
+  }): PushDispatcher;
   /** A device that checked in and reported `channelUri` (default: a fresh channel on the fake). */
   addDevice(deviceId: string, channelUri?: string | null): Promise<string | null>;
   /** The device opens a session with Alert 1200 now. */
@@ -61,8 +69,9 @@ export async function startPushHarness(ds: DataSource, options: { fake?: FakeWns
     clock,
     tokens,
     dispatcher(o = {}) {
-      const dispatcherStore = o.ds ? createStore(o.ds, { secretKey: SECRET_KEY, defaultProviderId: PROVIDER_ID, clock: clock.now }) : store;
-      if (o.ds) stores.push(dispatcherStore);
+      const own = o.ds ? createStore(o.ds, { secretKey: SECRET_KEY, defaultProviderId: PROVIDER_ID, clock: clock.now }) : store;
+      if (o.ds) stores.push(own);
+      const dispatcherStore = o.wrapStore ? o.wrapStore(own) : own;
       const sender = createRawSender({ dispatcher: fake.dispatcher(), requestTimeoutMs: 5_000 });
       const wakeSender = createWakeSender({
         tokens,

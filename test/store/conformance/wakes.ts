@@ -177,6 +177,80 @@ export function wakeCases(ctx: StoreContext): void {
     expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'pending', attempts: 1 });
   });
 
+  it('settles a processed wake in one call: its attempts, channel and provider consequences, and its state', async () => {
+    await ctx.store.putProvider('default-provider', { pfn: 'P', wns: { clientId: 'c', clientSecret: 's' } });
+    await ctx.store.recordProviderProblem('default-provider', 'old 406', { pausedUntil: at(-MINUTE) });
+    await online();
+    await online('dev-2');
+    await ctx.store.commitExchange({
+      session: sessionState('dev-2', '2'),
+      expectedVersion: null,
+      effects: [{ type: 'push.pfnProvisioned', deviceId: 'dev-2', pfn: 'P', at: at() }],
+    });
+    const a = (await ctx.store.requestWake({ deviceId: 'dev-1' })).wake;
+    const b = (await ctx.store.requestWake({ deviceId: 'dev-2' })).wake;
+    await ctx.store.claimWakes({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at() });
+    const attempt = (wakeId: string, deviceId: string, httpStatus: number, outcome: string) => ({ wakeId, deviceId, at: at(SECOND), httpStatus, outcome, durationMs: 5 });
+
+    expect(
+      await ctx.store.settleWake(a.id, {
+        workerId: 'w',
+        attempts: [attempt(a.id, 'dev-1', 200, 'received')],
+        provider: { providerId: 'default-provider', clear: true },
+        result: { kind: 'sent', sentAt: at(SECOND), outcome: 'received' },
+      }),
+    ).toBe(true);
+    expect(await ctx.store.getWake(a.id)).toMatchObject({ state: 'sent', sentAt: at(SECOND), attempts: 1, outcome: 'received', claimedBy: null });
+    expect(await ctx.store.getProvider('default-provider')).toMatchObject({ problem: null, pausedUntil: null });
+
+    expect(
+      await ctx.store.settleWake(b.id, {
+        workerId: 'w',
+        attempts: [attempt(b.id, 'dev-2', 401, 'unauthorized'), attempt(b.id, 'dev-2', 410, 'channel-gone')],
+        channel: { ref: { deviceId: 'dev-2', channelUri: URI }, state: 'gone', reason: '410 channel expired', at: at(SECOND) },
+        provider: { providerId: 'default-provider', problem: '406 throttled', pausedUntil: at(MINUTE), at: at(SECOND) },
+        result: { kind: 'failed', outcome: 'channel-gone', reason: '410 channel expired', attempted: true },
+      }),
+    ).toBe(true);
+    expect(await ctx.store.getWake(b.id)).toMatchObject({ state: 'failed', attempts: 1, outcome: 'channel-gone', reason: '410 channel expired' });
+    expect((await ctx.store.listPushAttempts('dev-2')).items.map((x) => x.httpStatus)).toEqual([410, 401]);
+    expect((await ctx.store.getDevice('dev-2'))?.push).toMatchObject({ state: 'gone', provisionedPfn: null });
+    expect(await ctx.store.getProvider('default-provider')).toMatchObject({ problem: '406 throttled', pausedUntil: at(MINUTE) });
+  });
+
+  it('a settlement is all or nothing', async () => {
+    await online();
+    const { wake } = await ctx.store.requestWake({ deviceId: 'dev-1' });
+    await ctx.store.claimWakes({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at() });
+    const good = { wakeId: wake.id, deviceId: 'dev-1', at: at(), httpStatus: 200, outcome: 'received', durationMs: 1 };
+    await expect(
+      ctx.store.settleWake(wake.id, {
+        workerId: 'w',
+        attempts: [good, { ...good, wakeId: 'no-such-wake' }], // violates the foreign key half-way
+        result: { kind: 'sent', sentAt: at(), outcome: 'received' },
+      }),
+    ).rejects.toThrow();
+    expect((await ctx.store.listPushAttempts('dev-1')).items).toEqual([]);
+    expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'sending', claimedBy: 'w', attempts: 0 });
+  });
+
+  it('a settlement by a worker that lost the claim records what happened but leaves the wake alone', async () => {
+    await online();
+    const { wake } = await ctx.store.requestWake({ deviceId: 'dev-1' });
+    await ctx.store.claimWakes({ workerId: 'w1', limit: 1, leaseMs: MINUTE, now: at() });
+    await ctx.store.claimWakes({ workerId: 'w2', limit: 1, leaseMs: MINUTE, now: at(MINUTE) });
+    const settled = await ctx.store.settleWake(wake.id, {
+      workerId: 'w1',
+      attempts: [{ wakeId: wake.id, deviceId: 'dev-1', at: at(MINUTE), httpStatus: 503, outcome: 'unavailable', durationMs: 1 }],
+      result: { kind: 'retry', nextAttemptAt: at(2 * MINUTE), outcome: 'unavailable', reason: '503', attempted: true },
+    });
+    expect(settled).toBe(false);
+    expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'sending', claimedBy: 'w2', attempts: 0 });
+    expect((await ctx.store.listPushAttempts('dev-1')).items).toHaveLength(1);
+    expect(await ctx.store.settleWake(wake.id, { workerId: 'w2', attempts: [], result: { kind: 'expired', reason: 'TTL passed' } })).toBe(true);
+    expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'expired', reason: 'TTL passed', claimedBy: null });
+  });
+
   it('does not claim wakes of a paused provider', async () => {
     await ctx.store.putProvider('default-provider', { pfn: 'P', wns: { clientId: 'c', clientSecret: 's' } });
     await online();
