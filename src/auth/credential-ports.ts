@@ -47,7 +47,8 @@ export interface DeviceCredentialInput {
 
 /** The operator side: provisioning, masked view, removal. */
 export interface DeviceCredentialDirectory {
-  putDeviceCredentials(deviceId: string, input: DeviceCredentialInput): Promise<{ created: boolean }>;
+  /** Returns the stored credentials as getDeviceCredentials would (same transaction). */
+  putDeviceCredentials(deviceId: string, input: DeviceCredentialInput): Promise<{ created: boolean; credentials: DeviceCredentials }>;
   deleteDeviceCredentials(deviceId: string): Promise<boolean>;
   getDeviceCredentials(deviceId: string): Promise<DeviceCredentials | null>;
 }

@@ -17,7 +17,7 @@ export interface ReadinessProbe {
 }
 
 export interface OperatorPorts {
-  providers: Pick<ProviderDirectory, 'putProvider' | 'getProvider'>;
+  providers: Pick<ProviderDirectory, 'upsertProvider' | 'getProvider'>;
   devices: Pick<DeviceDirectory, 'getDevice' | 'listDevices' | 'bindDevice' | 'getDeviceProvider' | 'listSessions' | 'getSession' | 'listMessages'>;
   commands: CommandQueue;
   wakes: Pick<WakeQueue, 'listWakeHistory'>;

@@ -64,7 +64,13 @@ async function updateAuthState(sql: Sql, deviceId: string, change: AuthStateChan
   await sql.run(`UPDATE device_credentials SET ${sets}, updated_at = CAST(? AS bigint) WHERE device_id = ?`, [...entries.map((k) => change[k]), at, deviceId]);
 }
 
-async function putCredentials(sql: Sql, box: SecretBox, deviceId: string, input: DeviceCredentialInput, at: number): Promise<{ created: boolean }> {
+async function putCredentials(
+  sql: Sql,
+  box: SecretBox,
+  deviceId: string,
+  input: DeviceCredentialInput,
+  at: number,
+): Promise<{ created: boolean; credentials: DeviceCredentials }> {
   const clientHash = hashOf(input.client, 'client');
   const clientNonce = nonceOf(input.client.nonce, 'client') ?? randomBytes(16).toString('base64');
   const server = input.server ?? null;
@@ -94,7 +100,10 @@ async function putCredentials(sql: Sql, box: SecretBox, deviceId: string, input:
       [deviceId, ...values, at, at],
     );
   }
-  return { created: !existed };
+  // Read back in the same transaction: the API answers with the stored (masked) credentials without a second round trip.
+  const credentials = await readCredentials(sql, box, deviceId);
+  if (!credentials) throw new StoreError(`device credentials of ${deviceId} vanished after they were written`);
+  return { created: !existed, credentials };
 }
 
 function hashOf(part: { name: string; password?: string; hash?: string }, role: string): string {

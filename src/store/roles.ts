@@ -44,6 +44,8 @@ export interface CommandQueue {
 
 export interface ProviderDirectory {
   putProvider(providerId: string, input: ProviderInput): Promise<ProviderDetails>;
+  /** putProvider saying whether it created the provider; one transaction (existence, upsert, read back). */
+  upsertProvider(providerId: string, input: ProviderInput): Promise<{ provider: ProviderDetails; created: boolean }>;
   /** Secrets masked. */
   getProvider(providerId: string): Promise<ProviderDetails | null>;
   listProviders(): Promise<ProviderDetails[]>;

@@ -18,6 +18,7 @@ import {
 } from './provider-repository.js';
 import { listPushAttempts, recordPushAttempt } from './push-attempt-repository.js';
 import type { Store } from './roles.js';
+import type { ProviderInput } from './views.js';
 import { createSecretBox } from './secret-box.js';
 import { loadForMessage } from './session-loader.js';
 import { getSessionSummary, listSessions } from './session-repository.js';
@@ -67,6 +68,14 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
     const row = await read((sql) => getProviderRow(sql, providerId));
     return row ? toProviderDetails(row) : null;
   };
+  const upsertProvider = (providerId: string, input: ProviderInput) =>
+    tx(async (sql) => {
+      const existed = (await getProviderRow(sql, providerId)) !== undefined;
+      await putProvider(sql, box, providerId, input, now());
+      const row = await getProviderRow(sql, providerId);
+      if (!row) throw new StoreError(`provider ${providerId} vanished after it was written`);
+      return { provider: toProviderDetails(row), created: !existed };
+    });
 
   return {
     // ── SessionPorts ──
@@ -80,12 +89,8 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
     cancelCommand: (deviceId, commandId) => tx((sql) => cancelCommand(sql, deviceId, commandId, now())),
 
     // ── ProviderDirectory ──
-    async putProvider(providerId, input) {
-      await tx((sql) => putProvider(sql, box, providerId, input, now()));
-      const stored = await provider(providerId);
-      if (!stored) throw new StoreError(`provider ${providerId} vanished after it was written`);
-      return stored;
-    },
+    putProvider: async (providerId, input) => (await upsertProvider(providerId, input)).provider,
+    upsertProvider,
     getProvider: provider,
     listProviders: async () => (await read(listProviderRows)).map(toProviderDetails),
 

@@ -16,8 +16,9 @@ describeOnBackends('device credential store', (backend) => {
 
   it('stores hashes (never passwords) sealed, and reads them back', async () => {
     const s = store();
-    expect(await s.putDeviceCredentials('DEV-1', { client: { name: 'u', password: 'p', nonce: 'AAECAw==' }, server: { name: 'gw', password: 'sp' } })).toEqual({ created: true });
+    const put = await s.putDeviceCredentials('DEV-1', { client: { name: 'u', password: 'p', nonce: 'AAECAw==' }, server: { name: 'gw', password: 'sp' } });
     const got = await s.getDeviceCredentials('DEV-1');
+    expect(put).toEqual({ created: true, credentials: got });
     expect(got).toMatchObject({ clientName: 'u', clientHash: credentialHash('u', 'p'), clientNonce: 'AAECAw==', serverName: 'gw', serverHash: credentialHash('gw', 'sp'), serverNonce: null, failures: 0 });
     const rows = (await db.dataSource.query('SELECT * FROM device_credentials')) as Record<string, unknown>[];
     const text = JSON.stringify(rows);
@@ -40,8 +41,9 @@ describeOnBackends('device credential store', (backend) => {
     await s.putDeviceCredentials('DEV-1', { client: { name: 'u', hash: credentialHash('u', 'p') } });
     await s.updateAuthState('DEV-1', { clientNonce: 'bmV4dA==', sessionNonce: 'Zmlyc3Q=', authSessionId: '12', serverNonce: 'ZA==', serverAuthSessionId: '12', failures: 2 });
     expect(await s.getDeviceCredentials('DEV-1')).toMatchObject({ clientNonce: 'bmV4dA==', sessionNonce: 'Zmlyc3Q=', authSessionId: '12', serverNonce: 'ZA==', serverAuthSessionId: '12', failures: 2 });
-    expect(await s.putDeviceCredentials('DEV-1', { client: { name: 'u', password: 'p2' } })).toEqual({ created: false });
+    const replaced = await s.putDeviceCredentials('DEV-1', { client: { name: 'u', password: 'p2' } });
     const after = await s.getDeviceCredentials('DEV-1');
+    expect(replaced).toEqual({ created: false, credentials: after });
     expect(after).toMatchObject({ sessionNonce: null, authSessionId: null, serverAuthSessionId: null, failures: 0, clientHash: credentialHash('u', 'p2') });
     expect(Buffer.from(after!.clientNonce, 'base64')).toHaveLength(16);
     expect(await s.deleteDeviceCredentials('DEV-1')).toBe(true);

@@ -13,6 +13,7 @@ import { deviceCases } from './conformance/devices.js';
 import { effectCases } from './conformance/effects.js';
 import { historyCases } from './conformance/history.js';
 import { lastSessionCases } from './conformance/last-session.js';
+import { providerUpsertCases } from './conformance/provider-upsert.js';
 import { providerCases } from './conformance/providers.js';
 import { retentionCases } from './conformance/retention.js';
 import { schemaCases } from './conformance/schema.js';
@@ -71,6 +72,7 @@ export function storeConformance(backend: TestBackend): void {
   describe('channels', () => channelCases(ctx));
   describe('commands', () => commandCases(ctx));
   describe('providers and secrets', () => providerCases(ctx));
+  describe('provider upsert', () => providerUpsertCases(ctx));
   describe('devices', () => deviceCases(ctx));
   describe('devices: provider bindings', () => bindingCases(ctx));
   describe('devices: last session', () => lastSessionCases(ctx));

@@ -14,14 +14,14 @@ export function credentialRoutes(routes: RouteTable, deps: ApiDeps, credentials:
   routes.add('put', '/devices/:deviceId/credentials', async (req, res) => {
     const deviceId = validParam(req, deps.schemas, 'deviceId', 'deviceId');
     const input = validBody<DeviceCredentialInput>(req, deps.schemas, 'device-credentials-put');
-    let created: boolean;
+    let stored: { created: boolean; credentials: DeviceCredentials };
     try {
-      ({ created } = await credentials.putDeviceCredentials(deviceId, input));
+      stored = await credentials.putDeviceCredentials(deviceId, input);
     } catch (error) {
       if (error instanceof InvalidCredentialInputError) throw new HttpError('validation-failed', error.message, {}, { cause: error });
       throw error;
     }
-    respond(deps, res, created ? 201 : 200, 'device-credentials', masked((await credentials.getDeviceCredentials(deviceId))!));
+    respond(deps, res, stored.created ? 201 : 200, 'device-credentials', masked(stored.credentials));
   });
   routes.add('get', '/devices/:deviceId/credentials', async (req, res) => {
     const deviceId = validParam(req, deps.schemas, 'deviceId', 'deviceId');

@@ -14,9 +14,8 @@ export function providerRoutes(routes: RouteTable, deps: ApiDeps): void {
   routes.add('put', '/providers/:providerId', async (req, res) => {
     const providerId = validParam(req, schemas, 'providerId', 'providerId');
     const input = validProviderBody(req, schemas);
-    const existed = (await ports.providers.getProvider(providerId)) !== null;
-    const stored = await ports.providers.putProvider(providerId, input);
-    respond(deps, res, existed ? 200 : 201, 'provider', providerBody(stored));
+    const { provider, created } = await ports.providers.upsertProvider(providerId, input);
+    respond(deps, res, created ? 201 : 200, 'provider', providerBody(provider));
   });
   routes.add('get', '/providers/:providerId', async (req, res) => {
     const providerId = validParam(req, schemas, 'providerId', 'providerId');

@@ -1,9 +1,10 @@
 import type { DeviceFilter, PushState } from '../../store/views.js';
-import { validBody, validQuery } from '../request-validation.js';
+import { validBody, validParam, validQuery } from '../request-validation.js';
 import type { RouteTable } from '../route-table.js';
 import { respond, type ApiDeps } from './api-deps.js';
 import { wakeBody } from './api-bodies.js';
-import { existingDevice, pageOf } from './device-routes.js';
+import { pageOf } from './device-routes.js';
+import { assertDeviceWhenEmpty } from './missing-device.js';
 
 interface PushRequest {
   ttlSeconds?: number;
@@ -20,15 +21,16 @@ export function pushRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { ports, schemas } = deps;
   routes.add('post', '/devices/:deviceId/push', async (req, res) => {
     const body = validBody<PushRequest>(req, schemas, 'push-request', { emptyAllowed: true });
-    const device = await existingDevice(req, deps);
-    // NoUsableChannelError → 409 no-usable-channel with the reason (problem-response.ts).
-    const { wake, coalesced } = await ports.push.requestWake(device.deviceId, { ttlSeconds: body.ttlSeconds ?? null, cache: body.cache ?? true });
-    respond(deps, res, 202, 'push-accepted', { wakeId: wake.id, deviceId: device.deviceId, state: wake.state, coalesced });
+    const deviceId = validParam(req, schemas, 'deviceId', 'deviceId');
+    // UnknownDeviceError → 404 device-not-found, NoUsableChannelError → 409 no-usable-channel with the reason (problem-response.ts).
+    const { wake, coalesced } = await ports.push.requestWake(deviceId, { ttlSeconds: body.ttlSeconds ?? null, cache: body.cache ?? true });
+    respond(deps, res, 202, 'push-accepted', { wakeId: wake.id, deviceId, state: wake.state, coalesced });
   });
   routes.add('get', '/devices/:deviceId/pushes', async (req, res) => {
     const q = validQuery<{ limit: number; cursor?: string }>(req, schemas, 'page-query');
-    const device = await existingDevice(req, deps);
-    const wakes = await ports.wakes.listWakeHistory(device.deviceId, pageOf(q));
+    const deviceId = validParam(req, schemas, 'deviceId', 'deviceId');
+    const wakes = await ports.wakes.listWakeHistory(deviceId, pageOf(q));
+    await assertDeviceWhenEmpty(deps, deviceId, wakes);
     respond(deps, res, 200, 'wake-list', { items: wakes.items.map(wakeBody), nextCursor: wakes.nextCursor });
   });
   routes.add('post', '/push', async (req, res) => {

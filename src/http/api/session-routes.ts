@@ -3,16 +3,17 @@ import { validParam, validQuery } from '../request-validation.js';
 import type { RouteTable } from '../route-table.js';
 import { respond, type ApiDeps } from './api-deps.js';
 import { messageBody, sessionBody } from './api-bodies.js';
-import { existingDevice, pageOf } from './device-routes.js';
-import { missingDeviceOr } from './missing-device.js';
+import { pageOf } from './device-routes.js';
+import { assertDeviceWhenEmpty, missingDeviceOr } from './missing-device.js';
 
 /** A device's sessions (newest first) and the raw SyncML exchanged in each (in order). */
 export function sessionRoutes(routes: RouteTable, deps: ApiDeps): void {
   const { ports, schemas } = deps;
   routes.add('get', '/devices/:deviceId/sessions', async (req, res) => {
     const q = validQuery<{ limit: number; cursor?: string }>(req, schemas, 'page-query');
-    const device = await existingDevice(req, deps);
-    const page = await ports.devices.listSessions(device.deviceId, pageOf(q));
+    const deviceId = validParam(req, schemas, 'deviceId', 'deviceId');
+    const page = await ports.devices.listSessions(deviceId, pageOf(q));
+    await assertDeviceWhenEmpty(deps, deviceId, page);
     respond(deps, res, 200, 'session-list', { items: page.items.map(sessionBody), nextCursor: page.nextCursor });
   });
   routes.add('get', '/devices/:deviceId/sessions/:sessionId', async (req, res) => {
