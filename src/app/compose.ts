@@ -32,7 +32,7 @@ import { createPushDispatcher, type DispatcherOptions, type PushDispatcher } fro
 import { createRawSender } from '../push/raw-sender.js';
 import { createTokenSource } from '../push/token-source.js';
 import { createWakeSender } from '../push/send-wake.js';
-import { createWnsAgent } from '../push/wns-agent.js';
+import { createWnsAgent, proxyUrlFromEnv } from '../push/wns-agent.js';
 import { ENGINE_DEFAULTS } from '../session/engine-options.js';
 import { createSyncMLMeasure } from '../session/measure.js';
 import { createSessionService } from '../session/service.js';
@@ -52,6 +52,8 @@ export interface ComposeOptions {
   clock?: () => Date;
   /** The undici dispatcher for WNS traffic (tests: one trusting the fake WNS's certificate). */
   wnsAgent?: Dispatcher;
+  /** Without wnsAgent: extra CA certificates the composed WNS agent trusts (tests: the fake WNS's certificate). */
+  wnsCa?: string;
   dispatcherOptions?: DispatcherOptions;
   /** Run the push dispatcher's loop and the housekeeping timer once listening (default true). */
   background?: boolean;
@@ -109,7 +111,8 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
   });
   const store = instrumentStore(rawStore, metrics);
 
-  const wnsAgent = options.wnsAgent ?? createWnsAgent();
+  // HTTPS_PROXY (or https_proxy) sends token requests and notifications through that proxy with CONNECT.
+  const wnsAgent = options.wnsAgent ?? createWnsAgent({ proxyUrl: proxyUrlFromEnv(), ...(options.wnsCa ? { ca: options.wnsCa } : {}) });
   const ownsAgent = options.wnsAgent === undefined;
   const pushMetrics = pushMetricsFor(metrics);
   const tokens = createTokenSource({

@@ -1,9 +1,14 @@
 /**
  * Push as the composition root wires it: configuration from the environment reaches the store and the WNS agent.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { composeGateway } from '../../src/app/compose.js';
+import { loadConfig } from '../../src/config/index.js';
 import { describeOnBackends, type TestDatabase } from '../support/databases.js';
+import { startFakeWns } from '../support/fake-wns.js';
 import { startTestGateway, type TestGateway } from '../http/gateway-harness.js';
+import { startConnectProxy } from './connect-proxy.js';
 import { manualClock } from './wns-rig.js';
 
 describeOnBackends('push in the composed gateway', (backend) => {
@@ -13,6 +18,7 @@ describeOnBackends('push in the composed gateway', (backend) => {
     db = await backend.create();
   });
   afterEach(async () => {
+    vi.unstubAllEnvs();
     await t?.close();
     t = undefined;
     await db.reset();
@@ -38,5 +44,52 @@ describeOnBackends('push in the composed gateway', (backend) => {
       attemptCount: 0,
       reason: expect.stringMatching(/^not sent within the maximum wake age of 1 min \(WAKE_MAX_AGE_SECONDS\)/),
     });
+  });
+
+  it('HTTPS_PROXY: the gateway\'s WNS traffic (token and notification) goes through the proxy with CONNECT', async () => {
+    const fake = await startFakeWns();
+    const proxy = await startConnectProxy();
+    vi.stubEnv('HTTPS_PROXY', proxy.url);
+    const config = loadConfig({
+      env: {
+        PORT: '0',
+        DATA_DIR: db.config.dataDir,
+        ...(db.config.databaseUrl ? { DATABASE_URL: db.config.databaseUrl } : {}),
+        OPERATOR_TOKEN: 'test-operator-token-0123456789abcdef',
+        SECRET_KEY: randomBytes(32).toString('base64'),
+        LOG_LEVEL: 'silent',
+        WNS_TOKEN_URL: fake.classicTokenUrl,
+        WNS_CHANNEL_HOSTS: '127.0.0.1:*',
+      },
+    });
+    // No wnsAgent injected: the composition root builds its own (only the fake's certificate is added to what it trusts).
+    const gateway = await composeGateway(config, { wnsCa: fake.ca ?? undefined, background: false });
+    try {
+      const { store, dispatcher } = gateway;
+      await store.putProvider(config.defaultProviderId, {
+        pfn: 'Contoso.MDM_8wekyb3d8bbwe',
+        wns: { clientId: fake.defaultClient.clientId, clientSecret: fake.defaultClient.clientSecret },
+      });
+      const at = new Date();
+      await store.commitExchange({
+        session: { deviceId: 'dev-proxied', sessionId: '1', trigger: '1201', startedAt: at.toISOString(), updatedAt: at.toISOString(), ended: true, version: 0, data: {} },
+        expectedVersion: null,
+        effects: [
+          { type: 'device.seen', deviceId: 'dev-proxied', at, devInfo: {} },
+          { type: 'push.channelReported', deviceId: 'dev-proxied', channelUri: fake.channelUri('ch-proxied'), at },
+        ],
+      });
+      await dispatcher.requestWake('dev-proxied');
+      expect(await dispatcher.drain()).toBe(1);
+      expect(fake.tokenRequests).toHaveLength(1);
+      expect(fake.requestsTo('ch-proxied')).toHaveLength(1);
+      expect((await store.listWakes('dev-proxied')).items).toMatchObject([{ state: 'sent' }]);
+      expect(proxy.tunnels.length).toBeGreaterThan(0);
+      expect(new Set(proxy.tunnels)).toEqual(new Set([new URL(fake.origin).host]));
+    } finally {
+      await gateway.close();
+      await fake.close();
+      await proxy.close();
+    }
   });
 });

@@ -1,11 +1,10 @@
 /**
  * The dedicated WNS dispatcher: bounded, kept-alive connections per origin, and an HTTPS proxy (CONNECT tunnel).
  */
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRawSender } from '../../src/push/raw-sender.js';
 import { createWnsAgent, proxyUrlFromEnv } from '../../src/push/wns-agent.js';
+import { startConnectProxy, type ConnectProxy } from './connect-proxy.js';
 import { startWnsRig, type WnsRig } from './wns-rig.js';
 
 let rig: WnsRig;
@@ -43,40 +42,20 @@ describe('WNS agent', () => {
   });
 
   describe('through an HTTPS proxy', () => {
-    let proxy: Server;
-    const tunnels: string[] = [];
+    let proxy: ConnectProxy;
     beforeAll(async () => {
-      proxy = createServer((_req, res) => res.writeHead(405).end());
-      proxy.on('connect', (req, client: Socket, head: Buffer) => {
-        tunnels.push(req.url ?? '');
-        const [host, port] = (req.url ?? '').split(':');
-        if (host !== '127.0.0.1') {
-          client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-          return;
-        }
-        const upstream = connect(Number(port), host, () => {
-          client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-          upstream.write(head);
-          upstream.pipe(client);
-          client.pipe(upstream);
-        });
-        upstream.on('error', () => client.destroy());
-        client.on('error', () => upstream.destroy());
-      });
-      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      proxy = await startConnectProxy();
     });
     afterAll(async () => {
-      proxy.closeAllConnections();
-      await new Promise((resolve) => proxy.close(resolve));
+      await proxy.close();
     });
 
     it('tunnels the notification with CONNECT', async () => {
-      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-      const agent = createWnsAgent({ proxyUrl, ca: rig.fake.ca ?? undefined });
+      const agent = createWnsAgent({ proxyUrl: proxy.url, ca: rig.fake.ca ?? undefined });
       const sender = createRawSender({ dispatcher: agent });
       const o = await sender.send({ url: new URL(rig.fake.channelUri('via-proxy')), token, cache: true });
       expect(o).toMatchObject({ kind: 'response', httpStatus: 200 });
-      expect(tunnels).toContain(new URL(rig.fake.origin).host);
+      expect(proxy.tunnels).toContain(new URL(rig.fake.origin).host);
       expect(rig.fake.requestsTo('via-proxy')).toHaveLength(1);
       await agent.close();
     });
