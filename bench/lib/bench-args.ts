@@ -10,7 +10,7 @@ export interface BenchArgs {
   profileDir: string | null;
   /** Repetitions of each paired measurement (default 1 quick, 3 full). */
   rounds: number | null;
-  /** Also run the gateway on SQLite with synchronous=NORMAL (a what-if, not the product setting). */
+  /** Also run SQLite what-ifs: synchronous=NORMAL, and a yield to the event loop before every statement (not product settings). */
   whatIf: boolean;
   /** Override the push fan-out size (wakes per gateway run and per baseline run). */
   wakes: number | null;

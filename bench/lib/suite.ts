@@ -10,7 +10,7 @@ export interface SuiteContext {
   profileDir: string | null;
   /** PostgreSQL URL (DATABASE_URL, else the team default). */
   databaseUrl: string;
-  /** --what-if: add a SQLite gateway with synchronous=NORMAL beside the real one. */
+  /** --what-if: add SQLite gateways with synchronous=NORMAL and with a yield before each statement beside the real one. */
   whatIf: boolean;
   /** --scale was given (the push suite then also runs 100,000 wakes on SQLite). */
   scale: boolean;

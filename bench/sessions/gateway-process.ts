@@ -38,6 +38,11 @@ export interface GatewayProcessConfig {
    * fsync on every commit costs. Never the default; the product setting is the store's.
    */
   sqliteSynchronous?: 'NORMAL';
+  /**
+   * What-if only: yield to the event loop (setImmediate) before every SQLite statement, to show what long event-loop
+   * turns cost (the store's SQLite queue otherwise runs its whole backlog of synchronous statements in one microtask chain).
+   */
+  sqliteYield?: boolean;
 }
 
 export interface GatewayReady {
@@ -79,6 +84,18 @@ const traceSql = process.env.BENCH_TRACE_SQL === '1';
     }
     return stmt;
   } as typeof Database.prototype.prepare;
+  if (cfg.sqliteYield) {
+    const { createRequire } = await import('node:module');
+    const runnerModule = createRequire(import.meta.url)('typeorm/driver/better-sqlite3/BetterSqlite3QueryRunner.js') as {
+      BetterSqlite3QueryRunner: { prototype: { query: (...a: unknown[]) => Promise<unknown> } };
+    };
+    const proto = runnerModule.BetterSqlite3QueryRunner.prototype;
+    const query = proto.query;
+    proto.query = async function yielding(this: unknown, ...a: unknown[]) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return query.apply(this, a);
+    };
+  }
   if (cfg.sqliteSynchronous) {
     const pragma = Database.prototype.pragma as (source: string, options?: unknown) => unknown;
     Database.prototype.pragma = function whatIf(this: unknown, source: string, options?: unknown) {
@@ -113,7 +130,14 @@ try {
   });
   const store = gateway.store;
   await store.putProvider(cfg.providerId, { pfn: cfg.pfn, wns: { clientId: 'ms-app://s-1-15-2-bench', clientSecret: 'bench-secret' } });
-  const { url } = await gateway.listen();
+  const { url, server } = await gateway.listen();
+  // Diagnostics (BENCH_DIAG=1): when the HTTP server accepted each connection and saw each request.
+  const accepted: number[] = [];
+  const requests: number[] = [];
+  if (process.env.BENCH_DIAG === '1') {
+    server.on('connection', () => accepted.push(Date.now()));
+    server.on('request', () => requests.push(Date.now()));
+  }
 
   const wakeCounts = async (): Promise<Record<string, number>> => {
     const metric = gateway.metrics.registry.getSingleMetric('omadm_wakes_total');
@@ -173,6 +197,7 @@ try {
       },
       memory: () => process.memoryUsage(),
       statements: () => statements,
+      diag: () => ({ accepted: accepted.splice(0), requests: requests.splice(0) }),
       async putProvider(args: { providerId: string; pfn: string; clientId: string; clientSecret: string }) {
         await store.putProvider(args.providerId, { pfn: args.pfn, wns: { clientId: args.clientId, clientSecret: args.clientSecret } });
         return true;
