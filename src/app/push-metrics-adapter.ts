@@ -8,6 +8,8 @@ export function pushMetricsFor(metrics: GatewayMetrics): PushMetrics {
     pushAttempt: (outcome, httpStatus) => metrics.pushOutcome(outcome, httpStatus),
     wakeSettled: (result) => metrics.wakeEvent(`settled-${result}`),
     wakesExpired: (count) => metrics.wakeEvent('expired', count),
+    // The other wake latencies are observed when the session is committed (observe-wake-latency.ts).
+    wakeProvenAtSend: (latencyMs) => metrics.wakeLatency(latencyMs),
     tokenRequest: (_providerId, ok) => metrics.tokenFetch(ok),
   };
 }

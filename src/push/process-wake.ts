@@ -128,12 +128,13 @@ export async function processWake(deps: ProcessWakeDeps, wake: WakeView): Promis
   });
 }
 
-/** One write for the whole outcome, then the metric and the provider cache. */
+/** One write for the whole outcome, then the metrics and the provider cache. */
 async function record(deps: ProcessWakeDeps, wake: WakeView, settlement: Omit<WakeSettlement, 'workerId'>): Promise<void> {
-  await deps.store.settleWake(wake.id, { ...settlement, workerId: deps.workerId });
+  const { provenLatencyMs } = await deps.store.settleWake(wake.id, { ...settlement, workerId: deps.workerId });
   if (settlement.provider) deps.providerChanged(settlement.provider.providerId);
   const r = settlement.result;
   deps.metrics.wakeSettled(r.kind, r.kind === 'expired' ? 'expired' : r.outcome);
+  if (provenLatencyMs !== null) deps.metrics.wakeProvenAtSend(provenLatencyMs);
 }
 
 /** The push_attempts rows for the HTTP requests of one attempt (two when a 401 was followed by the single resend). */

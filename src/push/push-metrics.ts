@@ -10,6 +10,11 @@ export interface PushMetrics {
   wakeSettled(result: 'sent' | 'failed' | 'expired' | 'retry', outcome: string): void;
   /** Wakes the sweeper expired. */
   wakesExpired(count: number): void;
+  /**
+   * A wake whose Alert 1200 session was committed before its send was recorded: its push-to-session latency, known
+   * only once the send is written (the usual case, session after send, is observed where the session is committed).
+   */
+  wakeProvenAtSend(latencyMs: number): void;
   /** A token request to the provider's token endpoint. */
   tokenRequest(providerId: string, ok: boolean): void;
 }
@@ -19,5 +24,6 @@ export const noopPushMetrics: PushMetrics = {
   pushAttempt: () => undefined,
   wakeSettled: () => undefined,
   wakesExpired: () => undefined,
+  wakeProvenAtSend: () => undefined,
   tokenRequest: () => undefined,
 };

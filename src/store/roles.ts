@@ -4,7 +4,7 @@
  */
 import type { CommandSpec, SessionPorts } from '../session/ports.js';
 import type { ChannelRef } from './channel-repository.js';
-import type { WakeResult, WakeSettlement } from './wake-settlement.js';
+import type { WakeResult, WakeSettled, WakeSettlement } from './wake-settlement.js';
 import type {
   AlertFilter,
   AlertView,
@@ -30,7 +30,7 @@ import type {
   WakeView,
 } from './views.js';
 
-export type { ChannelRef, WakeResult, WakeSettlement };
+export type { ChannelRef, WakeResult, WakeSettled, WakeSettlement };
 
 export interface CommandQueue {
   /** Throws UnknownDeviceError for a device that never checked in. */
@@ -98,10 +98,10 @@ export interface WakeQueue {
   failWake(wakeId: string, failure: { outcome: string; reason: string; attempted?: boolean; workerId?: string }): Promise<boolean>;
   /**
    * What the dispatcher writes after processing a claimed wake, in ONE transaction: its push attempts, the channel and
-   * provider consequences, and the wake's new state. False when the wake is no longer this worker's (the attempts,
-   * channel and provider changes are still recorded: the requests happened).
+   * provider consequences, and the wake's new state. `changed` is false when the wake is no longer this worker's (the
+   * attempts, channel and provider changes are still recorded: the requests happened).
    */
-  settleWake(wakeId: string, settlement: WakeSettlement): Promise<boolean>;
+  settleWake(wakeId: string, settlement: WakeSettlement): Promise<WakeSettled>;
   /** Sent wakes whose TTL or hold window passed without a session, unsent ones past requested_at + min(TTL, max age) → expired. */
   expireWakes(now?: Date): Promise<number>;
   getWake(wakeId: string): Promise<WakeView | null>;

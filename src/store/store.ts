@@ -120,7 +120,7 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
     requestWake: (request) => tx((sql) => requestWake(sql, request, request.at?.getTime() ?? now(), { holdSeconds, maxAgeSeconds })),
     claimWakes: (c) =>
       tx((sql) => claimWakes(sql, { workerId: c.workerId, limit: c.limit, leaseMs: c.leaseMs, now: c.now?.getTime() ?? now(), maxAgeSeconds })),
-    markWakeSent: (id, r) => tx((sql) => markWakeSent(sql, id, r.sentAt.getTime(), r.outcome, r.workerId)),
+    markWakeSent: async (id, r) => (await tx((sql) => markWakeSent(sql, id, r.sentAt.getTime(), r.outcome, r.workerId))) !== null,
     rescheduleWake: (id, r) => tx((sql) => rescheduleWake(sql, id, r.nextAttemptAt.getTime(), r.outcome, r.reason ?? null, r.attempted, r.workerId)),
     failWake: (id, f) => tx((sql) => failWake(sql, id, f.outcome, f.reason, f.attempted ?? true, f.workerId)),
     async settleWake(id, settlement) {

@@ -2,6 +2,7 @@ import type { WakeRow } from './schema.js';
 import type { Sql } from './sql-client.js';
 import type { WakeView } from './views.js';
 import { TTL_PASSED_REASON, maxAgeReason, wakeDeadlineSql } from './wake-deadline.js';
+import { toNumberOrNull } from './sql-values.js';
 import { toWakeView } from './wake-repository.js';
 
 /** The dispatcher's side of the wake queue: claim, settle, expire; and the proof of wake from a 1200 session. */
@@ -57,20 +58,27 @@ function claimedBy(workerId: string | undefined): { clause: string; params: unkn
   return workerId === undefined ? { clause: '', params: [] } : { clause: ' AND claimed_by = ?', params: [workerId] };
 }
 
+/** What markWakeSent did; `provenLatencyMs`: the device's session had already proven the wake, its latency known only now. */
+export interface WakeSentResult {
+  provenLatencyMs: number | null;
+}
+
 /**
  * WNS accepted the wake. If the device already woke (its session arrived first) the wake stays 'woke' and gets its
- * latency now. Returns false when the wake is not (any more) this worker's.
+ * latency now. Returns null when the wake is not (any more) this worker's.
  */
-export async function markWakeSent(sql: Sql, id: string, sentAt: number, outcome: string, workerId?: string): Promise<boolean> {
+export async function markWakeSent(sql: Sql, id: string, sentAt: number, outcome: string, workerId?: string): Promise<WakeSentResult | null> {
   const owner = claimedBy(workerId);
-  const n = await sql.run(
+  const [row] = await sql.all<Pick<WakeRow, 'state' | 'latency_ms'>>(
     `UPDATE wakes SET state = CASE WHEN state = 'woke' THEN 'woke' ELSE 'sent' END, sent_at = CAST(? AS bigint), outcome = ?,
        attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL,
        latency_ms = CASE WHEN woke_at IS NOT NULL AND woke_at >= CAST(? AS bigint) THEN woke_at - CAST(? AS bigint) ELSE latency_ms END
-     WHERE id = ? AND (state = 'woke' OR (state = 'sending'${owner.clause}))`,
+     WHERE id = ? AND (state = 'woke' OR (state = 'sending'${owner.clause}))
+     RETURNING state, latency_ms`,
     [sentAt, outcome, sentAt, sentAt, id, ...owner.params],
   );
-  return n === 1;
+  if (!row) return null;
+  return { provenLatencyMs: row.state === 'woke' ? toNumberOrNull(row.latency_ms) : null };
 }
 
 /**

@@ -26,12 +26,21 @@ export interface WakeSettlement {
   result: WakeResult;
 }
 
+export interface WakeSettled {
+  /** False when the wake's claim went to another worker meanwhile (the attempts, channel and provider were recorded). */
+  changed: boolean;
+  /**
+   * Set when a send is recorded for a wake the device's Alert 1200 session had already proven (the session arrived before
+   * the WNS answer was written down): the wake's push-to-session latency, which the session committer could not know.
+   */
+  provenLatencyMs: number | null;
+}
+
 /**
- * Applies a settlement: push attempts, channel and provider consequences, then the wake's new state. Returns whether the
- * wake changed (false when its claim went to another worker meanwhile). Locks in the order the session committer uses
- * (device, then channels, then wakes) so the two cannot deadlock on PostgreSQL.
+ * Applies a settlement: push attempts, channel and provider consequences, then the wake's new state. Locks in the order
+ * the session committer uses (device, then channels, then wakes) so the two cannot deadlock on PostgreSQL.
  */
-export async function settleWake(sql: Sql, wakeId: string, s: WakeSettlement, retention: HistoryRetention): Promise<boolean> {
+export async function settleWake(sql: Sql, wakeId: string, s: WakeSettlement, retention: HistoryRetention): Promise<WakeSettled> {
   if (s.channel?.state === 'gone' && 'deviceId' in s.channel.ref) await lockDevice(sql, s.channel.ref.deviceId);
   for (const attempt of s.attempts) await recordPushAttempt(sql, attempt, retention);
   if (s.channel) await markChannel(sql, s.channel.ref, s.channel.state, s.channel.reason, s.channel.at.getTime());
@@ -40,14 +49,15 @@ export async function settleWake(sql: Sql, wakeId: string, s: WakeSettlement, re
     await recordProviderProblem(sql, s.provider.providerId, s.provider.problem, s.provider.at.getTime(), s.provider.pausedUntil?.getTime() ?? null);
   }
   const r = s.result;
-  switch (r.kind) {
-    case 'sent':
-      return markWakeSent(sql, wakeId, r.sentAt.getTime(), r.outcome, s.workerId);
-    case 'retry':
-      return rescheduleWake(sql, wakeId, r.nextAttemptAt.getTime(), r.outcome, r.reason, r.attempted, s.workerId);
-    case 'failed':
-      return failWake(sql, wakeId, r.outcome, r.reason, r.attempted, s.workerId);
-    case 'expired':
-      return markWakeExpired(sql, wakeId, r.reason, s.workerId);
+  if (r.kind === 'sent') {
+    const sent = await markWakeSent(sql, wakeId, r.sentAt.getTime(), r.outcome, s.workerId);
+    return { changed: sent !== null, provenLatencyMs: sent?.provenLatencyMs ?? null };
   }
+  const changed =
+    r.kind === 'retry'
+      ? await rescheduleWake(sql, wakeId, r.nextAttemptAt.getTime(), r.outcome, r.reason, r.attempted, s.workerId)
+      : r.kind === 'failed'
+        ? await failWake(sql, wakeId, r.outcome, r.reason, r.attempted, s.workerId)
+        : await markWakeExpired(sql, wakeId, r.reason, s.workerId);
+  return { changed, provenLatencyMs: null };
 }

@@ -46,6 +46,43 @@ describeOnBackends('push in the composed gateway', (backend) => {
     });
   });
 
+  it('/metrics: a woken session observes the wake latency histogram once, with the push-to-session time', async () => {
+    const clock = manualClock();
+    t = await startTestGateway(db, { compose: { clock: clock.now } });
+    await t.putProvider();
+    await t.checkIn({ deviceId: 'dev-m', sessionId: '1' });
+    const wake = await t.api('POST', '/api/v1/devices/dev-m/push', { body: {} });
+    expect(await t.gateway.dispatcher.drain()).toBe(1);
+    const before = await t.api('GET', '/metrics');
+    expect(before.text).toMatch(/^omadm_wake_latency_seconds_count 0$/m);
+    clock.advance(1_500);
+    await t.checkIn({ deviceId: 'dev-m', sessionId: '2', trigger: '1200' });
+    expect((await t.api('GET', '/api/v1/devices/dev-m/pushes')).body.items[0]).toMatchObject({ wakeId: wake.body.wakeId, state: 'woke', latencyMs: 1_500 });
+    const after = await t.api('GET', '/metrics');
+    expect(after.text).toMatch(/^omadm_wake_latency_seconds_count 1$/m);
+    expect(after.text).toMatch(/^omadm_wake_latency_seconds_sum 1\.5$/m);
+    expect(after.text).toMatch(/^omadm_wake_latency_seconds_bucket\{le="2"\} 1$/m);
+  });
+
+  it('/metrics: the latency is observed even when a newer wake request is still pending as the old wake is proven', async () => {
+    const clock = manualClock();
+    t = await startTestGateway(db, { compose: { clock: clock.now } });
+    await t.putProvider();
+    await t.checkIn({ deviceId: 'dev-n', sessionId: '1' });
+    const first = await t.api('POST', '/api/v1/devices/dev-n/push', { body: {} });
+    expect(await t.gateway.dispatcher.drain()).toBe(1);
+    clock.advance(11 * 60_000); // past the 10-minute hold window: a new request is a new wake, left pending here
+    const second = await t.api('POST', '/api/v1/devices/dev-n/push', { body: {} });
+    expect(second.body).toMatchObject({ coalesced: false, state: 'pending' });
+    await t.checkIn({ deviceId: 'dev-n', sessionId: '2', trigger: '1200' });
+    const wakes = (await t.api('GET', '/api/v1/devices/dev-n/pushes')).body.items;
+    expect(wakes.map((w: { wakeId: string; state: string }) => [w.wakeId, w.state])).toEqual([
+      [second.body.wakeId, 'pending'],
+      [first.body.wakeId, 'woke'],
+    ]);
+    expect((await t.api('GET', '/metrics')).text).toMatch(/^omadm_wake_latency_seconds_count 1$/m);
+  });
+
   it('HTTPS_PROXY: the gateway\'s WNS traffic (token and notification) goes through the proxy with CONNECT', async () => {
     const fake = await startFakeWns();
     const proxy = await startConnectProxy();

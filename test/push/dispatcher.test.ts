@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createChannelPolicy } from '../../src/push/channel-policy.js';
 import { NoUsableChannelError, UnknownDeviceError } from '../../src/store/errors.js';
+import { noopPushMetrics } from '../../src/push/push-metrics.js';
 import type { Store } from '../../src/store/roles.js';
 import { describeOnBackends, type TestDatabase } from '../support/databases.js';
 import { PROVIDER_ID, startPushHarness, type PushHarness } from './push-harness.js';
@@ -90,6 +91,26 @@ describeOnBackends('push dispatcher', (backend) => {
     expect(stored).toMatchObject({ id: wake.id, state: 'woke', latencyMs: 2_345, outcome: 'received' });
     // the device checked in: the next request is a new wake
     expect(await d.requestWake('dev-1')).toMatchObject({ coalesced: false });
+  });
+
+  it('proof of wake before the send was recorded: the latency is reported when the send is settled', async () => {
+    await h.addDevice('dev-1');
+    const proven: number[] = [];
+    const metrics = { ...noopPushMetrics, wakeProvenAtSend: (ms: number) => void proven.push(ms) };
+    // The device answers the notification so fast that its 1200 session is committed before the dispatcher writes the send.
+    const sessionFirst = (store: Store): Store => ({
+      ...store,
+      async settleWake(id, settlement) {
+        h.clock.advance(700);
+        await h.deviceWoke('dev-1');
+        return store.settleWake(id, settlement);
+      },
+    });
+    const d = h.dispatcher({ metrics, wrapStore: sessionFirst });
+    const { wake } = await d.requestWake('dev-1');
+    await d.drain();
+    expect(await wakesOf('dev-1')).toMatchObject([{ id: wake.id, state: 'woke', latencyMs: 700 }]);
+    expect(proven).toEqual([700]);
   });
 
   it('refuses a device without a usable channel or unknown', async () => {

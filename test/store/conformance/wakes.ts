@@ -199,7 +199,7 @@ export function wakeCases(ctx: StoreContext): void {
         provider: { providerId: 'default-provider', clear: true },
         result: { kind: 'sent', sentAt: at(SECOND), outcome: 'received' },
       }),
-    ).toBe(true);
+    ).toEqual({ changed: true, provenLatencyMs: null });
     expect(await ctx.store.getWake(a.id)).toMatchObject({ state: 'sent', sentAt: at(SECOND), attempts: 1, outcome: 'received', claimedBy: null });
     expect(await ctx.store.getProvider('default-provider')).toMatchObject({ problem: null, pausedUntil: null });
 
@@ -211,7 +211,7 @@ export function wakeCases(ctx: StoreContext): void {
         provider: { providerId: 'default-provider', problem: '406 throttled', pausedUntil: at(MINUTE), at: at(SECOND) },
         result: { kind: 'failed', outcome: 'channel-gone', reason: '410 channel expired', attempted: true },
       }),
-    ).toBe(true);
+    ).toEqual({ changed: true, provenLatencyMs: null });
     expect(await ctx.store.getWake(b.id)).toMatchObject({ state: 'failed', attempts: 1, outcome: 'channel-gone', reason: '410 channel expired' });
     expect((await ctx.store.listPushAttempts('dev-2')).items.map((x) => x.httpStatus)).toEqual([410, 401]);
     expect((await ctx.store.getDevice('dev-2'))?.push).toMatchObject({ state: 'gone', provisionedPfn: null });
@@ -244,10 +244,10 @@ export function wakeCases(ctx: StoreContext): void {
       attempts: [{ wakeId: wake.id, deviceId: 'dev-1', at: at(MINUTE), httpStatus: 503, outcome: 'unavailable', durationMs: 1 }],
       result: { kind: 'retry', nextAttemptAt: at(2 * MINUTE), outcome: 'unavailable', reason: '503', attempted: true },
     });
-    expect(settled).toBe(false);
+    expect(settled).toEqual({ changed: false, provenLatencyMs: null });
     expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'sending', claimedBy: 'w2', attempts: 0 });
     expect((await ctx.store.listPushAttempts('dev-1')).items).toHaveLength(1);
-    expect(await ctx.store.settleWake(wake.id, { workerId: 'w2', attempts: [], result: { kind: 'expired', reason: 'TTL passed' } })).toBe(true);
+    expect(await ctx.store.settleWake(wake.id, { workerId: 'w2', attempts: [], result: { kind: 'expired', reason: 'TTL passed' } })).toMatchObject({ changed: true });
     expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'expired', reason: 'TTL passed', claimedBy: null });
   });
 
@@ -272,6 +272,24 @@ export function wakeCases(ctx: StoreContext): void {
     expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'woke', wokeAt: at(2 * SECOND), latencyMs: null });
     expect(await ctx.store.markWakeSent(wake.id, { sentAt: at(SECOND / 2), outcome: 'received', workerId: 'w' })).toBe(true);
     expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'woke', sentAt: at(SECOND / 2), latencyMs: 1500 });
+  });
+
+  it('a send settled after the session that proved the wake reports the latency the committer could not know', async () => {
+    await online();
+    const { wake } = await ctx.store.requestWake({ deviceId: 'dev-1' });
+    await ctx.store.claimWakes({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at() });
+    await ctx.store.commitExchange({
+      session: sessionState('dev-1', '2', { trigger: '1200' }),
+      expectedVersion: null,
+      effects: [{ type: 'session.serverInitiated', deviceId: 'dev-1', sessionId: '2', at: at(2 * SECOND) }],
+    });
+    const settled = await ctx.store.settleWake(wake.id, {
+      workerId: 'w',
+      attempts: [{ wakeId: wake.id, deviceId: 'dev-1', at: at(SECOND / 2), httpStatus: 200, outcome: 'received', durationMs: 3 }],
+      result: { kind: 'sent', sentAt: at(SECOND / 2), outcome: 'received' },
+    });
+    expect(settled).toEqual({ changed: true, provenLatencyMs: 1500 });
+    expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'woke', latencyMs: 1500, attempts: 1 });
   });
 
   it('never hands one wake to two concurrent claimers (two data sources)', async () => {
