@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { ConfigError, type DeviceAuthMode } from '../config/index.js';
+import type { DeviceAuthMode } from '../config/index.js';
 import type { SyncML } from '../syncml/model.js';
 
 /** Who the device is, as far as the transport and the message say. */
@@ -65,9 +65,4 @@ export function createNoneAuthenticator(): DeviceAuthenticator {
     mode: 'none',
     authenticate: async ({ message }) => ({ deviceId: claimedDeviceId(message) }),
   };
-}
-
-export function createDeviceAuthenticator(mode: DeviceAuthMode): DeviceAuthenticator {
-  if (mode === 'none') return createNoneAuthenticator();
-  throw new ConfigError([`DEVICE_AUTH=${mode} is not implemented yet (it arrives with the device authentication issue); use DEVICE_AUTH=none on loopback`]);
 }
