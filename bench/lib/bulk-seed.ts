@@ -1,6 +1,6 @@
 /**
- * Bulk seeding for the push and scale benchmarks: devices (as the session committer records a first contact) and one
- * active ChannelURI each, written with one INSERT … SELECT per table (generate_series on PostgreSQL, a recursive CTE on
+ * Bulk seeding for the push and scale benchmarks: devices (as the session committer records a first contact, with their
+ * ended first session) and one active ChannelURI each, written with one INSERT … SELECT per table (generate_series on PostgreSQL, a recursive CTE on
  * SQLite) — seeding 100,000 or 1,000,000 devices through one commit each would take longer than the benchmark. The
  * rows follow src/store/migrations/initial-schema.ts; `verifySeed` reads a few back through the real store so a schema
  * change breaks the benchmark loudly instead of measuring something else.
@@ -22,6 +22,8 @@ export interface SeedSpec {
   commandEvery?: number;
   /** Rows per INSERT statement (default 50,000). */
   batch?: number;
+  /** Also write each device's ended first session (SessionID '1'), as a real first contact leaves it (default true). */
+  sessions?: boolean;
 }
 
 export function seededDeviceId(prefix: string, i: number): string {
@@ -48,6 +50,12 @@ export async function bulkSeed(ds: DataSource, spec: SeedSpec): Promise<void> {
                             first_seen_at, last_seen_at, last_session_id)
        SELECT ${deviceId}, '${spec.providerId}', '{}', 'enrolled', NULL, 0, ${spec.at}, ${spec.at}, ${spec.at}, '1' ${series}`,
     );
+    if (spec.sessions ?? true) {
+      await ds.query(
+        `INSERT INTO sessions (device_id, session_id, "trigger", state, version, ended, started_at, updated_at)
+         SELECT ${deviceId}, '1', '1201', '{}', 0, true, ${spec.at}, ${spec.at} ${series}`,
+      );
+    }
     if (spec.channelBase !== null) {
       await ds.query(
         `INSERT INTO channels (id, device_id, channel_uri, first_reported_at, last_reported_at, expires_at, state, state_reason, state_at)

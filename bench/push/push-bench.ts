@@ -49,7 +49,7 @@ export async function runPushBench(ctx: SuiteContext): Promise<void> {
     const undiciLoop = await startChild<{ pid: number }>(new URL('./undici-loop-process.ts', import.meta.url), { config: { ca: f.ca, connections: CONNECTIONS } });
     cleanups.push(() => undiciLoop.stop());
     const wnsLoop = f.port443
-      ? await startChild<{ pid: number }>(new URL('./wns-loop-process.ts', import.meta.url), { env: { NODE_EXTRA_CA_CERTS: f.caFile }, config: { clientId: f.clientId, clientSecret: f.clientSecret } })
+      ? await startChild<{ pid: number }>(new URL('./wns-loop-process.ts', import.meta.url), { env: { NODE_EXTRA_CA_CERTS: f.caFile }, config: { clientId: f.clientId, clientSecret: f.clientSecret, connections: CONNECTIONS } })
       : null;
     if (wnsLoop) cleanups.push(() => wnsLoop.stop());
 

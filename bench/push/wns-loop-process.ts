@@ -1,7 +1,8 @@
 /**
  * Bench child, baseline 2: the npm `wns` package (0.5.x) sending the same raw notifications with `wns.sendRaw` and
- * the same access token, `concurrency` in flight. It uses Node's https global agent (keep-alive in Node 20) and port
- * 443; the fake WNS's certificate is trusted through NODE_EXTRA_CA_CERTS (set by the parent).
+ * the same access token, `concurrency` in flight. It uses Node's https global agent (keep-alive in Node 20), capped at
+ * the same number of connections as the others, and port 443; the fake WNS's certificate is trusted through
+ * NODE_EXTRA_CA_CERTS (set by the parent).
  */
 import https from 'node:https';
 import { createRequire } from 'node:module';
@@ -14,7 +15,9 @@ interface WnsResult {
 }
 type SendRaw = (channel: string, payload: string, options: Record<string, unknown>, callback: (error: (Error & WnsResult) | null, result?: WnsResult) => void) => void;
 
-const { clientId, clientSecret } = childConfig<{ clientId: string; clientSecret: string }>();
+const { clientId, clientSecret, connections } = childConfig<{ clientId: string; clientSecret: string; connections: number }>();
+// The same connection limit as the gateway's WNS agent and the undici loop (Node's default would open one per request).
+https.globalAgent.maxSockets = connections;
 
 // Loopback only: `wns` fetches a new token from login.live.com after a 401; never let it leave the machine.
 const originalRequest = https.request;

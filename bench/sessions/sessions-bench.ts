@@ -125,6 +125,8 @@ export async function runSessionsBench(ctx: SuiteContext): Promise<void> {
       }
     }
 
+    const baseMem = await baseline.request<NodeJS.MemoryUsage>('memory');
+    reporter.note(`baseline server RSS after the run ${(baseMem.rss / 2 ** 20).toFixed(0)} MiB (same tsx loader as the gateway)`);
     for (const t of targets) {
       const sample = Array.from({ length: 20 }, (_, i) => deviceId(t.prefix, warm + i * Math.floor((seeded - warm) / 20)));
       const held = await t.child.request<Record<string, number>>('check', { ids: sample });
