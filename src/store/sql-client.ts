@@ -75,11 +75,7 @@ function sqliteClient(ds: DataSource): SqlClient {
   if (file === ':memory:') queue = { tail: Promise.resolve() };
   else fileQueues.set(file, queue);
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    // Each queued unit starts on a fresh macrotask (setImmediate), so a backlog of statements yields to the event loop
-    // between units: the server keeps accepting connections and reading requests instead of starving them for seconds
-    // while the queue drains (measured in bench/sessions/accept-timeline.ts: first messages waited 6–21 s without it).
-    const turn = (): Promise<T> => new Promise<void>((resolve) => setImmediate(resolve)).then(work);
-    const result = queue.tail.then(turn, turn);
+    const result = queue.tail.then(work, work);
     queue.tail = result.catch(() => undefined);
     return result;
   };
