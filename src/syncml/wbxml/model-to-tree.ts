@@ -3,7 +3,7 @@ import { isMetaNumber } from '../meta-number.js';
 import { COMMAND_NAMES, CONTAINER_FIELDS } from '../read-command.js';
 import { SyncMLSerializeError } from '../serialize-error.js';
 import { checkXmlFragment } from '../xml-scan.js';
-import { firstUnencodableChar, isNCName } from '../xml-text.js';
+import { firstUnencodableChar, isNCName, trimXmlSpace } from '../xml-text.js';
 import { METINF_PAGE_NUMBER, SYNCML_1_2_LANGUAGE, SYNCML_PAGE_NUMBER } from './code-pages.js';
 import type { WbxmlAttribute, WbxmlElement, WbxmlNode } from './wbxml-tree.js';
 
@@ -38,7 +38,7 @@ function text(name: string, value: string, path: string, page = SYNCML_PAGE_NUMB
 
 /** A required structural value: must not be empty or blank, or it would not read back. */
 function token(name: string, value: string, path: string, attributes?: WbxmlAttribute[]): WbxmlElement {
-  if (value.trim() === '') throw new SyncMLSerializeError(path, `${name} must not be empty`);
+  if (trimXmlSpace(value) === '') throw new SyncMLSerializeError(path, `${name} must not be empty`);
   return text(name, value, path, SYNCML_PAGE_NUMBER, attributes);
 }
 

@@ -237,3 +237,13 @@ describe('WBXML round trip of every XML fixture', () => {
     });
   }
 });
+
+describe('blank values agree with the XML codec', () => {
+  it('a MsgID that is only a non-XML space (U+00A0) is kept by both encodings (fast-check seed 856784396)', () => {
+    const msg: SyncML = {
+      header: { verDTD: '1.2', verProto: '0', sessionID: 'A', msgID: '\u00a0', target: { locURI: 'a' }, source: { locURI: '.' } },
+      body: { commands: [], final: false },
+    };
+    expect(decodeWbxml(encodeWbxml(msg))).toEqual(parseSyncML(serializeSyncML(msg)));
+  });
+});
