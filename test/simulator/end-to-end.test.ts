@@ -4,13 +4,12 @@
  * push dispatcher and the fake, 1200 sessions, and every command result read back through the operator API.
  * SIM_E2E_DEVICES raises the device count (default 20; the machine is shared, keep it small in CI).
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { composeGateway, type Gateway } from '../../src/app/compose.js';
-import { loadConfig } from '../../src/config/index.js';
+import type { Gateway } from '../../src/app/compose.js';
 import type { SyncML } from '../../src/syncml/model.js';
 import { describeOnBackends, type TestDatabase } from '../support/databases.js';
-import { startFakeWns, type FakeWns } from '../support/fake-wns.js';
+import { operatorApi, startE2eGateway, stopE2eGateway } from '../support/e2e-gateway.js';
+import type { FakeWns } from '../support/fake-wns.js';
 import { fakeWnsRegistrar } from '../support/simulator/fake-wns-registrar.js';
 import { createHttpTransport } from '../support/simulator/http-transport.js';
 import { runSimulation } from '../support/simulator/run-simulation.js';
@@ -29,43 +28,13 @@ describeOnBackends('simulated devices ↔ gateway', (backend) => {
   let gateway: Gateway;
   let base: string;
   let syncmlUrl: string;
-
-  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
-    const res = await fetch(`${base}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${gateway.operatorToken.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = (method: string, path: string, body?: unknown) => operatorApi({ base, gateway }, method, path, body);
 
   beforeAll(async () => {
-    db = await backend.create();
-    fake = await startFakeWns();
-    const config = loadConfig({
-      env: {
-        HOST: '127.0.0.1',
-        PORT: '0',
-        DATA_DIR: db.config.dataDir,
-        ...(db.config.databaseUrl ? { DATABASE_URL: db.config.databaseUrl } : {}),
-        OPERATOR_TOKEN: randomBytes(24).toString('base64url'),
-        SECRET_KEY: randomBytes(32).toString('base64'),
-        LOG_LEVEL: 'silent',
-        WNS_TOKEN_URL: fake.classicTokenUrl,
-        WNS_CHANNEL_HOSTS: '127.0.0.1:*',
-      },
-    });
-    gateway = await composeGateway(config, { wnsAgent: fake.dispatcher(), background: false, logDestination: { write: () => undefined } });
-    base = (await gateway.listen()).url;
-    syncmlUrl = `${base}${config.syncmlPath}`;
+    ({ db, fake, gateway, base, syncmlUrl } = await startE2eGateway(backend));
   });
 
-  afterAll(async () => {
-    await gateway?.close();
-    await fake?.close();
-    await db?.dispose();
-  });
+  afterAll(() => stopE2eGateway({ gateway, fake, db }));
 
   beforeEach(async () => {
     await db.reset();
