@@ -12,9 +12,10 @@ import { startFakeWns } from '../support/fake-wns.js';
 import { answerReply, answersFrom, deviceMessage, package1, serverCommands } from '../support/syncml-builders.js';
 import { parseSyncML, serializeSyncML } from '../../src/syncml/index.js';
 import { FaultDevice } from './fault-device.js';
-import { gatewayEnv, operator, putProvider } from './fault-env.js';
+import { OPERATOR_TOKEN, gatewayEnv, operator, putProvider } from './fault-env.js';
 import { startGatewayProcess } from './gateway-process.js';
 import { startTcpProxy } from './tcp-proxy.js';
+import { createOpenApiContract } from '../http/openapi-contract.js';
 
 const BOUND_MS = 30_000;
 
@@ -59,6 +60,8 @@ describe('PostgreSQL unavailable while the gateway runs', async () => {
         queued.push(r.body.id);
       }
 
+      const openApi = (await operator(gateway.url, 'GET', '/api/v1/openapi.json')).body as Record<string, unknown>;
+      const contract = createOpenApiContract(openApi);
       proxy.cut();
       const pkg1 = serializeSyncML(package1({ sessionID: '50', deviceId: 'OUTAGE-1' }));
       const post = () =>
@@ -72,6 +75,12 @@ describe('PostgreSQL unavailable while the gateway runs', async () => {
       const api = await operator(gateway.url, 'POST', '/api/v1/devices/OUTAGE-1/commands', { verb: 'Get', target: './DevDetail/Ext/Lost' });
       expect(api.status).toBe(503);
       expect(api.body.type).toBe('urn:omadm-gateway:problem:unavailable');
+      // The 503 is a documented answer of the operation (schemas/openapi.yaml, components/responses/Unavailable).
+      expect(contract.check('POST', '/api/v1/devices/OUTAGE-1/commands', 503, 'application/problem+json', api.body)).toEqual([]);
+      const read = await fetch(`${gateway.url}/api/v1/devices/OUTAGE-1`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+      expect(read.status).toBe(503);
+      expect(Number(read.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(contract.check('GET', '/api/v1/devices/OUTAGE-1', 503, read.headers.get('content-type'), await read.json())).toEqual([]);
       expect((await fetch(`${gateway.url}/readyz`)).status).toBe(503);
       expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
       await new Promise((r) => setTimeout(r, 1500)); // the dispatcher and housekeeping loops meet the outage too
