@@ -24,7 +24,7 @@ export interface GatewayConfig {
   wnsChannelHosts: string[];
   /** WAKE_MAX_AGE_SECONDS: how long a wake may wait to be sent before it expires (a TTL bounds it further); default 24 h. */
   wakeMaxAgeSeconds?: number;
-  /** ALERT_RETENTION, PUSH_ATTEMPT_RETENTION: rows kept per device (defaults 1,000 and 2,000); HISTORY_TRIM_EVERY: trim sampling (32). */
+  /** ALERT_RETENTION, PUSH_ATTEMPT_RETENTION: rows kept per device (defaults 1,000 and 2,000); HISTORY_TRIM_EVERY: trim sampling (32; also for the raw messages). */
   alertRetention?: number;
   pushAttemptRetention?: number;
   historyTrimEvery?: number;

@@ -34,7 +34,7 @@ export async function commitExchange(client: SqlClient, change: ExchangeChange, 
       await touchSessionDevice(sql, change, options.defaultProviderId);
       await saveSession(sql, session, change.expectedVersion);
       for (const run of runsOfOneType(effects)) await applyRun(sql, run, session, options.retention);
-      if (raw) await recordMessage(sql, raw, options.messageRetention);
+      if (raw) await recordMessage(sql, raw, options.messageRetention, options.retention);
     });
   } catch (error) {
     // A deadlock with a concurrent writer (e.g. the command expiry sweep) is a lost race like a version conflict:

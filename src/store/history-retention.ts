@@ -2,8 +2,8 @@ import { StoreError } from './errors.js';
 import type { Sql } from './sql-client.js';
 
 /**
- * Retention for the per-device history tables that grow with every session or WNS send: the newest N rows per device
- * are kept. Trimming is amortised on insert: about one insert in `trimEvery` (drawn at random, so no traffic pattern
+ * Retention for the per-device history tables that grow with every session or WNS send (alerts, push attempts, raw
+ * exchanges in messages): the newest N rows per device are kept. Trimming is amortised on insert: about one insert in `trimEvery` (drawn at random, so no traffic pattern
  * can starve a device) trims that device in the same transaction. A trim walks the device's newest N entries of the
  * (device_id, id) index; that walk is the cost (bench/store/retention-measure.ts, N = 2000, statement cost per insert:
  * SQLite +0.6 ms trimming every insert vs +0.03 ms at K = 32; PostgreSQL +1.7–3.3 ms vs +0.3 ms). A housekeeping sweep
@@ -44,8 +44,8 @@ export function dueForTrim(r: HistoryRetention): boolean {
   return r.trimEvery === 1 || r.random() * r.trimEvery < 1;
 }
 
-/** Deletes the device's rows older than its newest `keep` (alerts and push_attempts share the shape). */
-export async function trimDeviceHistory(sql: Sql, table: 'alerts' | 'push_attempts', deviceId: string, keep: number): Promise<number> {
+/** Deletes the device's rows older than its newest `keep` (alerts, push_attempts and messages share the shape). */
+export async function trimDeviceHistory(sql: Sql, table: 'alerts' | 'push_attempts' | 'messages', deviceId: string, keep: number): Promise<number> {
   return sql.run(
     `DELETE FROM ${table} WHERE device_id = ?
        AND id <= (SELECT t.id FROM ${table} t WHERE t.device_id = ? ORDER BY t.id DESC LIMIT 1 OFFSET ?)`,

@@ -1,5 +1,6 @@
 import type { RawExchange } from '../session/ports.js';
 import { toDate } from './epoch-ms.js';
+import { dueForTrim, trimDeviceHistory, type HistoryRetention } from './history-retention.js';
 import { decodeCursor, encodeCursor, pageLimit } from './page-cursor.js';
 import type { MessageRow } from './schema.js';
 import type { Sql } from './sql-client.js';
@@ -9,17 +10,17 @@ import type { Page, PageRequest, StoredMessage } from './views.js';
 /** Default number of raw exchanges kept per device. */
 export const DEFAULT_MESSAGE_RETENTION = 200;
 
-/** Stores one exchange and drops the device's exchanges beyond the newest `retention`. */
-export async function recordMessage(sql: Sql, raw: RawExchange, retention: number): Promise<void> {
+/**
+ * Stores one exchange. Trimming the device to its newest `keep` exchanges is sampled like the other history tables
+ * (history-retention.ts): about one stored exchange in `retention.trimEvery` also trims, so between trims a device holds
+ * about keep + K exchanges (K = 1 trims on every insert: exact).
+ */
+export async function recordMessage(sql: Sql, raw: RawExchange, keep: number, retention: HistoryRetention): Promise<void> {
   await sql.run(
     `INSERT INTO messages (device_id, session_id, msg_id, content_type, request, reply, at) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS bigint))`,
     [raw.deviceId, raw.sessionId, raw.msgID, raw.contentType, raw.request, raw.reply, raw.at.getTime()],
   );
-  await sql.run(
-    `DELETE FROM messages WHERE device_id = ?
-       AND id <= (SELECT m.id FROM messages m WHERE m.device_id = ? ORDER BY m.id DESC LIMIT 1 OFFSET ?)`,
-    [raw.deviceId, raw.deviceId, Math.max(0, retention)],
-  );
+  if (dueForTrim(retention)) await trimDeviceHistory(sql, 'messages', raw.deviceId, Math.max(0, keep));
 }
 
 /** The exchanges of one session, oldest first (request in, reply out). */

@@ -240,8 +240,8 @@ export function effectCases(ctx: StoreContext): void {
     expect(await ctx.store.getWake(wake.id)).toMatchObject({ state: 'woke', wokeAt: at(MINUTE + 4 * SECOND), latencyMs: 3 * SECOND });
   });
 
-  it('stores the raw exchange and keeps the newest N per device', async () => {
-    const store = ctx.open({ messageRetention: 3 });
+  it('stores the raw exchange and keeps the newest N per device (trimming on every insert: exact)', async () => {
+    const store = ctx.open({ messageRetention: 3, historyTrimEvery: 1 });
     const raw = (deviceId: string, n: number) => ({
       deviceId,
       sessionId: '1',

@@ -67,6 +67,28 @@ export function retentionCases(ctx: StoreContext): void {
     expect(await attemptTimes(store, 'dev-1')).toEqual([5, 4]);
   });
 
+  it('trims raw exchanges the same way: they pile up to about N + K between trims, and a trim keeps the newest N', async () => {
+    const draws: number[] = [];
+    let next = 0.9;
+    const store = ctx.open({ messageRetention: 2, historyTrimEvery: 4, random: () => (draws.push(next), next) });
+    const exchange = async (deviceId: string, n: number) =>
+      store.commitExchange({
+        session: sessionState(deviceId, '1'),
+        expectedVersion: n === 1 ? null : n - 1,
+        effects: [],
+        raw: { deviceId, sessionId: '1', msgID: String(n), at: at(n * SECOND), contentType: 'application/vnd.syncml.dm+xml', request: Uint8Array.from([n]), reply: Uint8Array.from([n]) },
+      });
+    const kept = async (deviceId: string) => (await store.listMessages(deviceId, '1')).items.map((m) => Number(m.msgID));
+    for (let n = 1; n <= 5; n++) await exchange('dev-1', n);
+    await exchange('dev-2', 1);
+    expect(await kept('dev-1')).toEqual([1, 2, 3, 4, 5]);
+    expect(draws).toHaveLength(6); // one draw per stored exchange
+    next = 0.2; // < 1/4: this exchange trims its device, and only its device
+    await exchange('dev-1', 6);
+    expect(await kept('dev-1')).toEqual([5, 6]);
+    expect(await kept('dev-2')).toEqual([1]);
+  });
+
   it('defaults to 1,000 alerts and 2,000 push attempts per device, and refuses a limit that is not a positive integer', async () => {
     expect([DEFAULT_ALERT_RETENTION, DEFAULT_PUSH_ATTEMPT_RETENTION, DEFAULT_HISTORY_TRIM_EVERY]).toEqual([1000, 2000, 32]);
     version = 0;

@@ -28,7 +28,7 @@ export function sessionLookupCases(ctx: StoreContext): void {
   });
 
   it('still finds a session whose raw messages the retention limit dropped', async () => {
-    const store = ctx.open({ messageRetention: 1 });
+    const store = ctx.open({ messageRetention: 1, historyTrimEvery: 1 });
     for (const sessionId of ['A', 'B']) {
       await store.commitExchange({
         session: sessionState('dev-1', sessionId),
