@@ -99,7 +99,11 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
   const schemas = createSchemaRegistry(join(schemasDir, 'api'));
   const openApi = buildOpenApiDocument(join(schemasDir, 'openapi.yaml'), schemas.documents);
 
-  const dataSource = await createDataSource({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
+  const dataSource = await createDataSource({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    dataDir: config.dataDir,
+    ...(config.sqliteSynchronous ? { sqliteSynchronous: config.sqliteSynchronous } : {}),
+  });
   const rawStore = createStore(dataSource, {
     secretKey,
     defaultProviderId: config.defaultProviderId,

@@ -9,6 +9,11 @@ export interface GatewayConfig {
   databaseUrl?: string;
   /** Absolute path. */
   dataDir: string;
+  /**
+   * SQLITE_SYNCHRONOUS (SQLite only; undefined: NORMAL): NORMAL survives a crash of the process, FULL also keeps the newest
+   * commits through power loss or an OS crash, at an fsync per commit (src/store/data-source.ts).
+   */
+  sqliteSynchronous?: 'NORMAL' | 'FULL';
   syncmlPath: string;
   /** Base URL devices use (PUBLIC_URL); undefined: http://HOST:PORT. */
   publicUrl?: string;

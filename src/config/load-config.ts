@@ -18,6 +18,7 @@ const sources: ReadonlyArray<{ key: keyof GatewayConfig; env: string; flag?: str
   { key: 'host', env: 'HOST', flag: 'host', kind: 'string' },
   { key: 'databaseUrl', env: 'DATABASE_URL', flag: 'databaseUrl', kind: 'string' },
   { key: 'dataDir', env: 'DATA_DIR', flag: 'dataDir', kind: 'string' },
+  { key: 'sqliteSynchronous', env: 'SQLITE_SYNCHRONOUS', kind: 'string' },
   { key: 'syncmlPath', env: 'SYNCML_PATH', flag: 'syncmlPath', kind: 'string' },
   { key: 'publicUrl', env: 'PUBLIC_URL', flag: 'publicUrl', kind: 'string' },
   { key: 'defaultProviderId', env: 'DEFAULT_PROVIDER_ID', flag: 'defaultProviderId', kind: 'string' },
@@ -74,7 +75,9 @@ export function loadConfig(inputs: ConfigInputs): GatewayConfig {
       const source = sources.find((s) => s.key === key);
       const name = source ? source.env + (source.flag ? ` (--${kebab(source.flag)})` : '') : key || 'configuration';
       const detail = e.instancePath.split('/').length > 2 ? ` (item ${e.instancePath.split('/').slice(2).join('/')})` : '';
-      return `${name}${detail} ${e.message ?? 'is invalid'}`;
+      // An enum names its choices (`SQLITE_SYNCHRONOUS must be equal to one of the allowed values: NORMAL, FULL`).
+      const choices = e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : '';
+      return `${name}${detail} ${e.message ?? 'is invalid'}${choices}`;
     });
     throw new ConfigError([...new Set(problems)]);
   }

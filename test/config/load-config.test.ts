@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       apiBodyLimit: 1048576,
     });
     expect(config.databaseUrl).toBeUndefined();
+    expect(config.sqliteSynchronous).toBeUndefined(); // the store's default: NORMAL
     expect(config.operatorToken).toBeUndefined();
     expect(config.wnsTokenUrl).toBeUndefined();
     expect(config.publicUrl).toBeUndefined();
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
       HOST: '::1',
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
       DATA_DIR: '/var/lib/gw',
+      SQLITE_SYNCHRONOUS: 'FULL',
       SYNCML_PATH: '/omadm/Windows.ashx',
       PUBLIC_URL: 'https://mdm.example.com',
       DEFAULT_PROVIDER_ID: 'contoso',
@@ -58,6 +60,7 @@ describe('loadConfig', () => {
       host: '::1',
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
       dataDir: '/var/lib/gw',
+      sqliteSynchronous: 'FULL',
       syncmlPath: '/omadm/Windows.ashx',
       publicUrl: 'https://mdm.example.com',
       defaultProviderId: 'contoso',
@@ -105,10 +108,19 @@ describe('loadConfig', () => {
     ['SYNCML_BODY_LIMIT', '10'],
     ['WAKE_MAX_AGE_SECONDS', '10'],
     ['WAKE_MAX_AGE_SECONDS', '1d'],
+    ['SQLITE_SYNCHRONOUS', 'OFF'],
+    ['SQLITE_SYNCHRONOUS', 'EXTRA'],
+    ['SQLITE_SYNCHRONOUS', 'normal'],
+    ['SQLITE_SYNCHRONOUS', '1'],
   ])('refuses %s=%s', (name, value) => {
     const problems = problemsOf(() => load({ [name]: value }));
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.every((p) => p.startsWith(name))).toBe(true);
+  });
+
+  it('reads SQLITE_SYNCHRONOUS=NORMAL and names the allowed values when refusing another', () => {
+    expect(load({ SQLITE_SYNCHRONOUS: 'NORMAL' }).sqliteSynchronous).toBe('NORMAL');
+    expect(problemsOf(() => load({ SQLITE_SYNCHRONOUS: 'OFF' }))).toEqual(['SQLITE_SYNCHRONOUS must be equal to one of the allowed values: NORMAL, FULL']);
   });
 
   it('refuses DEVICE_AUTH=none on a non-loopback host unless explicitly allowed', () => {

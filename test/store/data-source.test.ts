@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDataSource, dataSourceOptions, hasPendingMigrations, runMigrations, SQLITE_FILE } from '../../src/store/data-source.js';
 import { dialectOf, isPostgresUrl } from '../../src/store/dialect.js';
+import { createSqlClient } from '../../src/store/sql-client.js';
 
 describe('createDataSource', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -20,8 +21,30 @@ describe('createDataSource', () => {
     cleanup.push(() => ds.destroy());
     expect(existsSync(join(dataDir, SQLITE_FILE))).toBe(true);
     expect(dialectOf(ds)).toBe('sqlite');
-    expect(await ds.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]);
+    expect(await ds.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
     expect(await ds.showMigrations()).toBe(false);
+  });
+
+  // PRAGMA synchronous reads back 1 for NORMAL and 2 for FULL (https://sqlite.org/pragma.html#pragma_synchronous).
+  it.each([
+    [undefined, 1],
+    ['NORMAL', 1],
+    ['FULL', 2],
+  ] as const)('puts sqliteSynchronous=%s in force on a SQLite file (PRAGMA synchronous = %i), also for a later commit', async (setting, expected) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'omadm-ds-sync-'));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const ds = await createDataSource({ dataDir, ...(setting === undefined ? {} : { sqliteSynchronous: setting }) });
+    cleanup.push(() => ds.destroy());
+    expect(await ds.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await ds.query('PRAGMA synchronous')).toEqual([{ synchronous: expected }]);
+    // The store's SQL client runs on the same (single) connection TypeORM opened with the pragma.
+    const sql = createSqlClient(ds);
+    expect(await sql.transaction((q) => q.all<{ synchronous: number }>('PRAGMA synchronous'))).toEqual([{ synchronous: expected }]);
+  });
+
+  it('refuses an sqliteSynchronous value it does not offer (the value would be interpolated into the pragma)', () => {
+    const bad = { dataDir: ':memory:', sqliteSynchronous: 'OFF; DROP TABLE devices' } as unknown as Parameters<typeof dataSourceOptions>[0];
+    expect(() => dataSourceOptions(bad)).toThrow(/sqliteSynchronous must be one of NORMAL, FULL/);
   });
 
   it('can leave migrations to a later runMigrations (omadm-gateway migrate) and reports them pending until then', async () => {
