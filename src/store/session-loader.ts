@@ -1,13 +1,20 @@
 import type { PollSchedule } from '../csp/poll-schedule.js';
-import type { SessionLoad } from '../session/ports.js';
-import { pendingCommands } from './command-effects.js';
+import type { QueuedCommand, SessionLoad } from '../session/ports.js';
+import { PENDING_COMMANDS_SQL, pendingCommandsParams } from './command-effects.js';
+import { toQueuedCommand } from './command-row.js';
 import { toDeviceRecord } from './device-repository.js';
 import { fromJsonText } from './json-text.js';
-import type { DeviceRow, SessionRow } from './schema.js';
+import type { CommandRow, DeviceRow, SessionRow } from './schema.js';
 import { toSessionState } from './session-repository.js';
 import type { SqlClient } from './sql-client.js';
+import { toNumber } from './sql-values.js';
 
+/**
+ * One row of the check-in read: the load row (k_row 0: device, binding, session, provider; the command columns null)
+ * or a pending command (k_row 1: the command columns under their own names, the rest null).
+ */
 interface LoadRow {
+  k_row: unknown;
   d_device_id: string | null;
   d_provider_id: string | null;
   dev_info: string | null;
@@ -27,12 +34,44 @@ interface LoadRow {
   p_provider_id: string | null;
   p_pfn: string | null;
   p_poll_schedule: string | null;
+  id: string | null;
+  seq: unknown;
+  spec: string | null;
+  attempts: unknown;
+  add_fallback_to_replace: unknown;
+  created_at: unknown;
+  expires_at: unknown;
 }
 
+const LOAD_COLUMNS = [
+  'd.device_id AS d_device_id', 'd.provider_id AS d_provider_id', 'd.dev_info', 'd.enrollment_state', 'd.provisioned_pfn',
+  'd.provisioned_poll_hash', 'd.first_seen_at', 'd.last_seen_at', 'b.provider_id AS b_provider_id',
+  's.session_id AS s_session_id', 's."trigger" AS s_trigger', 's.state AS s_state', 's.version AS s_version',
+  's.ended AS s_ended', 's.started_at AS s_started_at', 's.updated_at AS s_updated_at',
+  'p.provider_id AS p_provider_id', 'p.pfn AS p_pfn', 'p.poll_schedule AS p_poll_schedule',
+];
+const COMMAND_COLUMNS = ['id', 'seq', 'spec', 'attempts', 'add_fallback_to_replace', 'created_at', 'expires_at'];
+
+const LOAD_ROW = (commandColumns: string) => `SELECT 0 AS k_row, ${LOAD_COLUMNS.join(', ')}${commandColumns}
+FROM (SELECT CAST(? AS text) AS device_id) k
+LEFT JOIN devices d ON d.device_id = k.device_id
+LEFT JOIN device_bindings b ON b.device_id = k.device_id
+LEFT JOIN sessions s ON s.device_id = k.device_id AND s.session_id = ?
+LEFT JOIN providers p ON p.provider_id = COALESCE(d.provider_id, b.provider_id, ?)`;
+/** Parameters: deviceId, sessionId, defaultProviderId. */
+const LOAD_SQL = LOAD_ROW('');
+/** Parameters: those of LOAD_SQL, then pendingCommandsParams. */
+const LOAD_WITH_PENDING_SQL = `${LOAD_ROW(`, ${COMMAND_COLUMNS.map((c) => `NULL AS ${c}`).join(', ')}`)}
+UNION ALL
+SELECT 1, ${LOAD_COLUMNS.map(() => 'NULL').join(', ')}, ${COMMAND_COLUMNS.map((c) => `c.${c}`).join(', ')}
+FROM (${PENDING_COMMANDS_SQL}) c`;
+
 /**
- * Everything one device message needs, in two statements issued together: device + binding + session + provider in one
- * row (all LEFT JOINs from the requested DeviceID), and the pending commands. An unknown device gets device null and
- * the provider it is bound to, else the default provider.
+ * Everything one device message needs, in one statement: the load row — device + binding + session + provider, all
+ * LEFT JOINs from the requested DeviceID — and, UNION ALL, the pending commands (one statement and one round trip where
+ * there were two; the pending rows do not repeat the session's state). The first branch names the columns; in the
+ * second every column of the first is NULL, so each column has one type (PostgreSQL resolves a NULL from the other
+ * branch's type). An unknown device gets device null and the provider it is bound to, else the default provider.
  */
 export async function loadForMessage(
   client: SqlClient,
@@ -42,24 +81,19 @@ export async function loadForMessage(
   defaultProviderId: string,
   now: number,
 ): Promise<SessionLoad> {
-  const [row, pending] = await Promise.all([
-    client.read((sql) =>
-      sql.one<LoadRow>(
-        `SELECT d.device_id AS d_device_id, d.provider_id AS d_provider_id, d.dev_info, d.enrollment_state, d.provisioned_pfn, d.provisioned_poll_hash,
-                d.first_seen_at, d.last_seen_at, b.provider_id AS b_provider_id,
-                s.session_id AS s_session_id, s."trigger" AS s_trigger, s.state AS s_state, s.version AS s_version,
-                s.ended AS s_ended, s.started_at AS s_started_at, s.updated_at AS s_updated_at,
-                p.provider_id AS p_provider_id, p.pfn AS p_pfn, p.poll_schedule AS p_poll_schedule
-         FROM (SELECT CAST(? AS text) AS device_id) k
-         LEFT JOIN devices d ON d.device_id = k.device_id
-         LEFT JOIN device_bindings b ON b.device_id = k.device_id
-         LEFT JOIN sessions s ON s.device_id = k.device_id AND s.session_id = ?
-         LEFT JOIN providers p ON p.provider_id = COALESCE(d.provider_id, b.provider_id, ?)`,
-        [deviceId, sessionId, defaultProviderId],
-      ),
-    ),
-    pendingLimit > 0 ? client.read((sql) => pendingCommands(sql, deviceId, sessionId, pendingLimit, now)) : Promise.resolve([]),
-  ]);
+  const keys = [deviceId, sessionId, defaultProviderId];
+  const rows = await client.read((sql) =>
+    pendingLimit > 0
+      ? sql.all<LoadRow>(LOAD_WITH_PENDING_SQL, [...keys, ...pendingCommandsParams(deviceId, sessionId, pendingLimit, now)])
+      : sql.all<LoadRow>(LOAD_SQL, keys),
+  );
+  const row = rows.find((r) => toNumber(r.k_row) === 0);
+  // Oldest first: the sub-select picked the oldest by seq; a compound SELECT's row order is the engine's, sorted here
+  // (no ORDER BY over the UNION: SQLite would sort both branches in temporary B-trees for it).
+  const pending = rows
+    .filter((r) => toNumber(r.k_row) === 1)
+    .sort((x, y) => toNumber(x.seq) - toNumber(y.seq))
+    .map((r) => pendingCommand(r, deviceId));
   const providerId = row?.d_provider_id ?? row?.b_provider_id ?? defaultProviderId;
   return {
     device: row?.d_device_id ? toDeviceRecord(deviceRow(row)) : null,
@@ -72,6 +106,11 @@ export async function loadForMessage(
     },
     pending,
   };
+}
+
+/** A pending command row, read as 'queued' (see PENDING_COMMANDS_SQL). */
+function pendingCommand(r: LoadRow, deviceId: string): QueuedCommand {
+  return toQueuedCommand({ ...(r as unknown as CommandRow), device_id: deviceId, state: 'queued' });
 }
 
 function deviceRow(r: LoadRow): DeviceRow {

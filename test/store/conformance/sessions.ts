@@ -125,6 +125,26 @@ export function sessionCases(ctx: StoreContext): void {
     expect(expired.expiresAt).toEqual(at(MINUTE));
   });
 
+  it('loads device, session, provider and pending commands together, each with all its fields', async () => {
+    await ctx.store.putProvider('default-provider', { pfn: 'Default.PFN_1' });
+    const s = sessionState('dev-1', '1', { trigger: '1201', data: { lastDeviceMsgID: 1, note: 'kept' } });
+    await ctx.store.commitExchange({ session: s, expectedVersion: null, effects: [seen('dev-1', at(), { DevId: 'dev-1' })] });
+    const a = await ctx.store.enqueueCommand('dev-1', { verb: 'Add', target: './Vendor/MSFT/A', data: 'x' }, { expiresAt: at(DAY), addFallbackToReplace: true });
+    const b = await ctx.store.enqueueCommand('dev-1', { verb: 'Get', target: './DevDetail/SwV' });
+    const load = await ctx.store.loadForMessage('dev-1', '1', 10);
+    expect(load).toEqual({
+      device: { deviceId: 'dev-1', providerId: 'default-provider', devInfo: { DevId: 'dev-1' }, enrollmentState: 'enrolled', provisionedPfn: null, provisionedPollHash: null, firstSeenAt: at(), lastSeenAt: at() },
+      session: { ...s, version: 1 },
+      provider: { providerId: 'default-provider', pfn: 'Default.PFN_1', pollSchedule: null },
+      pending: [
+        { id: a.id, deviceId: 'dev-1', spec: { verb: 'Add', target: './Vendor/MSFT/A', data: 'x' }, state: 'queued', attempts: 0, createdAt: at(), expiresAt: at(DAY), addFallbackToReplace: true },
+        { id: b.id, deviceId: 'dev-1', spec: { verb: 'Get', target: './DevDetail/SwV' }, state: 'queued', attempts: 0, createdAt: at(), expiresAt: null, addFallbackToReplace: false },
+      ],
+    });
+    // No pending commands asked for: the same load without them.
+    expect(await ctx.store.loadForMessage('dev-1', '1', 0)).toEqual({ ...load, pending: [] });
+  });
+
   it('continues one session across two data sources on the same database (two processes)', async () => {
     const second = createStore(await ctx.db.connect(), { secretKey: SECRET_KEY, defaultProviderId: 'default-provider' });
     await checkIn(ctx.store, 'dev-1');
