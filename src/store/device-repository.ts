@@ -14,26 +14,58 @@ export interface DeviceTouch {
   devInfo: Record<string, string> | null;
   /** Provider for a device seen for the first time when it has no binding. */
   defaultProviderId: string;
+  /** Columns the same transaction's effects set afterwards, written by this statement instead (see DevicePatch). */
+  patch?: DevicePatch;
 }
 
 /**
- * Inserts the device on first contact (provider: binding, else default) or moves last_seen_at forward. On PostgreSQL the
- * upsert also row-locks the device, which serialises concurrent commits for one device.
+ * The device columns a message's effects set (exchange-committer.ts folds them into the touch): each field present is
+ * the column's final value after the effects in order — markUnenrolled, setProvisionedPfn, setProvisionedPollHash and
+ * setPushStatus as one assignment each.
+ */
+export interface DevicePatch {
+  unenrolled?: true;
+  provisionedPfn?: string | null;
+  provisionedPollHash?: string | null;
+  pushStatus?: { status: number; at: number };
+}
+
+/**
+ * Inserts the device on first contact (provider: binding, else default) or moves last_seen_at forward, and writes the
+ * patched columns in the same statement. On PostgreSQL the upsert also row-locks the device, which serialises
+ * concurrent commits for one device.
  */
 export async function touchDevice(sql: Sql, t: DeviceTouch): Promise<void> {
+  const p = t.patch ?? {};
   // DevInfo comes with package 1 of a session (PROTOCOL.md d.4): a device that opens a session after unenrolling has
-  // enrolled again. In the unenrollment session itself device.unenrolled is applied after this, so it stays unenrolled.
-  const devInfoUpdate = t.devInfo ? ", dev_info = excluded.dev_info, enrollment_state = 'enrolled'" : '';
-  const sessionUpdate = t.sessionId !== null ? ', last_session_id = excluded.last_session_id' : '';
+  // enrolled again. In the unenrollment session itself the patch says unenrolled, which wins: it stays unenrolled.
+  const updates = ['last_seen_at = CASE WHEN excluded.last_seen_at > devices.last_seen_at THEN excluded.last_seen_at ELSE devices.last_seen_at END'];
+  if (t.devInfo) updates.push('dev_info = excluded.dev_info');
+  if (t.devInfo || p.unenrolled) updates.push('enrollment_state = excluded.enrollment_state');
+  if (t.sessionId !== null) updates.push('last_session_id = excluded.last_session_id');
+  if (p.provisionedPfn !== undefined) updates.push('provisioned_pfn = excluded.provisioned_pfn');
+  if (p.provisionedPollHash !== undefined) updates.push('provisioned_poll_hash = excluded.provisioned_poll_hash');
+  if (p.pushStatus) updates.push('push_status = excluded.push_status', 'push_status_at = excluded.push_status_at');
   await sql.run(
-    `INSERT INTO devices (device_id, provider_id, dev_info, enrollment_state, provisioned_pfn, push_status, push_status_at,
-                          first_seen_at, last_seen_at, last_session_id)
-     VALUES (?, COALESCE((SELECT b.provider_id FROM device_bindings b WHERE b.device_id = ?), ?), ?, 'enrolled', NULL, NULL, NULL,
-             CAST(? AS bigint), CAST(? AS bigint), ?)
-     ON CONFLICT (device_id) DO UPDATE SET
-       last_seen_at = CASE WHEN excluded.last_seen_at > devices.last_seen_at THEN excluded.last_seen_at ELSE devices.last_seen_at END
-       ${devInfoUpdate}${sessionUpdate}`,
-    [t.deviceId, t.deviceId, t.defaultProviderId, toJsonText(t.devInfo ?? {}), t.at, t.at, t.sessionId],
+    `INSERT INTO devices (device_id, provider_id, dev_info, enrollment_state, provisioned_pfn, provisioned_poll_hash, push_status,
+                          push_status_at, first_seen_at, last_seen_at, last_session_id)
+     VALUES (?, COALESCE((SELECT b.provider_id FROM device_bindings b WHERE b.device_id = ?), ?), ?, ?, ?, ?, ?,
+             CAST(? AS bigint), CAST(? AS bigint), CAST(? AS bigint), ?)
+     ON CONFLICT (device_id) DO UPDATE SET ${updates.join(', ')}`,
+    [
+      t.deviceId,
+      t.deviceId,
+      t.defaultProviderId,
+      toJsonText(t.devInfo ?? {}),
+      p.unenrolled ? 'unenrolled' : 'enrolled',
+      p.provisionedPfn ?? null,
+      p.provisionedPollHash ?? null,
+      p.pushStatus?.status ?? null,
+      p.pushStatus?.at ?? null,
+      t.at,
+      t.at,
+      t.sessionId,
+    ],
   );
 }
 

@@ -189,6 +189,26 @@ export function effectCases(ctx: StoreContext): void {
     expect((await ctx.store.loadForMessage('dev-1', '2', 0)).device).toMatchObject({ enrollmentState: 'enrolled', provisionedPfn: null });
   });
 
+  it('device column effects in one message end as applied in order, on the touched device and on one the message does not touch', async () => {
+    await checkIn(ctx.store, 'dev-2');
+    const pfn = (deviceId: string, value: string): SessionEffect => ({ type: 'push.pfnProvisioned', deviceId, pfn: value, at: at() });
+    const poll = (deviceId: string, value: string): SessionEffect => ({ type: 'push.pollProvisioned', deviceId, pollHash: value, at: at() });
+    const unenrolled = (deviceId: string): SessionEffect => ({ type: 'device.unenrolled', deviceId, at: at() });
+    const status = (deviceId: string, value: number, when: Date): SessionEffect => ({ type: 'push.statusReported', deviceId, pushStatus: value, at: when });
+    // dev-1 (the session's device, created by this commit): a PFN, then unenrolled (PFN and Poll hash forgotten), then a
+    // new PFN; a Poll hash before the unenrolment stays forgotten. dev-2 (known, not touched by this message) likewise.
+    const effects = (deviceId: string) => [pfn(deviceId, 'A'), poll(deviceId, 'h1'), status(deviceId, 1, at(SECOND)), unenrolled(deviceId), pfn(deviceId, 'B'), status(deviceId, 2, at(MINUTE))];
+    await commit(null, [seen('dev-1', at(), { DevId: 'dev-1' }), ...effects('dev-1'), ...effects('dev-2')]);
+    for (const deviceId of ['dev-1', 'dev-2']) {
+      const device = await ctx.store.getDevice(deviceId);
+      expect(device).toMatchObject({ enrollmentState: 'unenrolled', provisionedPfn: 'B', provisionedPollHash: null, push: { status: 2, statusAt: at(MINUTE) } });
+    }
+    expect((await ctx.store.getDevice('dev-1'))?.devInfo).toEqual({ DevId: 'dev-1' });
+    // A later message with other effects leaves those columns as they are.
+    await commit(1, [seen('dev-1', at(DAY)), poll('dev-1', 'h2')]);
+    expect(await ctx.store.getDevice('dev-1')).toMatchObject({ enrollmentState: 'unenrolled', provisionedPfn: 'B', provisionedPollHash: 'h2', push: { status: 2 }, lastSeenAt: at(DAY) });
+  });
+
   it('push.statusReported stores Push/Status with its time', async () => {
     await commit(null, [{ type: 'push.statusReported', deviceId: 'dev-1', pushStatus: 0, at: at(MINUTE) }]);
     expect((await ctx.store.getDevice('dev-1'))?.push).toMatchObject({ status: 0, statusAt: at(MINUTE) });
