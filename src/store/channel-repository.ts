@@ -15,6 +15,7 @@ export const CHANNEL_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
  * a gone or invalid one stays unusable (WNS already refused it).
  */
 export async function recordChannel(sql: Sql, deviceId: string, channelUri: string | null, at: number): Promise<void> {
+  if (channelUri !== null && (await reportActiveOrNew(sql, deviceId, channelUri, at))) return;
   const rows = await sql.all<ChannelRow>(
     `SELECT * FROM channels WHERE device_id = ? AND (state = 'active' OR channel_uri = ?) ORDER BY last_reported_at DESC`,
     [deviceId, channelUri ?? ''],
@@ -44,6 +45,27 @@ export async function recordChannel(sql: Sql, deviceId: string, channelUri: stri
       [randomUUID(), deviceId, channelUri, at, at, at + CHANNEL_LIFETIME_MS],
     );
   }
+}
+
+/**
+ * The two common reports in one statement: the active channel again (last_reported_at moves forward), or a URI the
+ * device never reported while it has no active channel (inserted, active). The insert conflicts with the one-active-
+ * channel-per-device index when there is an active channel; the conflict updates it only when it is the reported URI.
+ * Returns false when neither applies (another channel is active, or the URI has a superseded/gone/invalid row): then
+ * the general path in recordChannel decides, with nothing written here. (SQLite needs the WHERE in an INSERT … SELECT
+ * before ON CONFLICT: https://sqlite.org/lang_upsert.html, "Parsing Ambiguity".)
+ */
+async function reportActiveOrNew(sql: Sql, deviceId: string, channelUri: string, at: number): Promise<boolean> {
+  const changed = await sql.run(
+    `INSERT INTO channels (id, device_id, channel_uri, first_reported_at, last_reported_at, expires_at, state, state_reason, state_at)
+     SELECT ?, ?, ?, CAST(? AS bigint), CAST(? AS bigint), CAST(? AS bigint), 'active', NULL, NULL
+     WHERE NOT EXISTS (SELECT 1 FROM channels k WHERE k.device_id = ? AND k.channel_uri = ? AND k.state <> 'active')
+     ON CONFLICT (device_id) WHERE state = 'active' DO UPDATE SET
+       last_reported_at = CASE WHEN excluded.last_reported_at > channels.last_reported_at THEN excluded.last_reported_at ELSE channels.last_reported_at END
+     WHERE channels.channel_uri = excluded.channel_uri`,
+    [randomUUID(), deviceId, channelUri, at, at, at + CHANNEL_LIFETIME_MS, deviceId, channelUri],
+  );
+  return changed > 0;
 }
 
 /** The channel a wake may go to: active and not expired; null otherwise. */

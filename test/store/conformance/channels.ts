@@ -35,6 +35,27 @@ export function channelCases(ctx: StoreContext): void {
     expect(await history()).toEqual([[URI_A, 'active']]);
   });
 
+  it('never moves the last report of the active channel back, and keeps one row for a URI reported twice in one message', async () => {
+    version = 0;
+    await report(URI_A, at(DAY));
+    const first = await ctx.store.activeChannel('dev-1', at(DAY));
+    await report(URI_A, at());
+    expect(await ctx.store.activeChannel('dev-1', at(DAY))).toEqual(first);
+    await ctx.store.commitExchange({
+      session: sessionState('dev-1', '1'),
+      expectedVersion: version++,
+      effects: [
+        { type: 'push.channelReported', deviceId: 'dev-1', channelUri: URI_B, at: at(2 * DAY) },
+        { type: 'push.channelReported', deviceId: 'dev-1', channelUri: URI_B, at: at(3 * DAY) },
+      ],
+    });
+    expect(await ctx.store.activeChannel('dev-1', at(3 * DAY))).toMatchObject({ channelUri: URI_B, firstReportedAt: at(2 * DAY), lastReportedAt: at(3 * DAY) });
+    expect(await history()).toEqual([
+      [URI_B, 'active'],
+      [URI_A, 'superseded'],
+    ]);
+  });
+
   it('supersedes the active channel when a new URI is reported', async () => {
     version = 0;
     await report(URI_A, at());
