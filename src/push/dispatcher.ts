@@ -14,7 +14,7 @@ import { noopPushMetrics, type PushMetrics } from './push-metrics.js';
 import { processWake, type PushProvider } from './process-wake.js';
 import type { WakeSender } from './send-wake.js';
 import { TokenBuckets, type RateLimit } from './token-bucket.js';
-import type { DeviceFilter, WakeStore, WakeView } from './wake-store.js';
+import type { DeviceFilter, WakeOutcome, WakeStore, WakeView } from './wake-store.js';
 
 export interface DispatcherOptions {
   /** Unique per process (default host:pid:random). */
@@ -28,8 +28,9 @@ export interface DispatcherOptions {
   pollIntervalMs?: number;
   sweepIntervalMs?: number;
   providerCacheMs?: number;
+  /** Fan-out page: devices per store call (one transaction; at most the store's MAX_WAKE_PAGE, 1,000). Default 200. */
   fanOutPageSize?: number;
-  /** Wake requests stored in parallel within a fan-out page (PostgreSQL uses several connections; SQLite serialises). */
+  /** Channel-policy refusals of one fan-out page settled in parallel. */
   fanOutConcurrency?: number;
 }
 
@@ -140,6 +141,33 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
     providerChanged: (providerId: string) => providers.delete(providerId),
   };
 
+  /**
+   * What follows storing a request, per device: the metric, and for a created wake the channel-policy check — the
+   * ChannelURI came from the device, so refuse it now rather than let the operator believe a wake is on its way (the
+   * wake is settled as channel-rejected and the outcome becomes no-channel).
+   */
+  async function admit(outcome: WakeOutcome, at: Date): Promise<WakeOutcome> {
+    if (outcome.kind === 'unknown-device') return outcome;
+    if (outcome.kind !== 'created') {
+      metrics.wakeRequested(outcome.kind);
+      return outcome;
+    }
+    const { wake, deviceId } = outcome;
+    const check = deps.policy.check(wake.channelUri);
+    if (!check.allowed) {
+      const reason = `refused by the channel policy: ${check.reason}`;
+      await deps.store.settleWake(wake.id, {
+        attempts: [],
+        channel: { ref: { deviceId, channelUri: wake.channelUri }, state: 'invalid', reason, at },
+        result: { kind: 'failed', outcome: 'channel-rejected', reason, attempted: false },
+      });
+      metrics.wakeRequested('no-channel');
+      return { deviceId, kind: 'no-channel', reason };
+    }
+    metrics.wakeRequested('created');
+    return outcome;
+  }
+
   async function requestWake(deviceId: string, wakeOptions: WakeOptions = {}): Promise<{ wake: WakeView; coalesced: boolean }> {
     const at = clock();
     let result: { wake: WakeView; coalesced: boolean };
@@ -149,44 +177,43 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
       if (err instanceof NoUsableChannelError) metrics.wakeRequested('no-channel');
       throw err;
     }
-    if (result.coalesced) {
-      metrics.wakeRequested('coalesced');
-      return result;
-    }
-    // The ChannelURI came from the device: refuse it now rather than let the operator believe a wake is on its way.
-    const check = deps.policy.check(result.wake.channelUri);
-    if (!check.allowed) {
-      const reason = `refused by the channel policy: ${check.reason}`;
-      await deps.store.settleWake(result.wake.id, {
-        attempts: [],
-        channel: { ref: { deviceId, channelUri: result.wake.channelUri }, state: 'invalid', reason, at },
-        result: { kind: 'failed', outcome: 'channel-rejected', reason, attempted: false },
-      });
-      metrics.wakeRequested('no-channel');
-      throw new NoUsableChannelError(deviceId, reason);
-    }
-    metrics.wakeRequested('created');
-    notify();
+    const outcome = await admit({ deviceId, kind: result.coalesced ? 'coalesced' : 'created', wake: result.wake }, at);
+    if (outcome.kind === 'no-channel') throw new NoUsableChannelError(deviceId, outcome.reason);
+    if (outcome.kind === 'created') notify();
     return result;
   }
 
+  /**
+   * Pages of `pageSize` devices, each stored with one store call (one transaction, a handful of set-based statements:
+   * store requestWakes), then admitted device by device; the loop is notified after each page, so sending starts with
+   * the first page while the next ones are stored.
+   */
   async function requestWakes(target: FanOutTarget, wakeOptions: WakeOptions = {}): Promise<FanOutSummary> {
     const ids = 'deviceIds' in target ? [...new Set(target.deviceIds)] : await allDeviceIds(target.filter);
     shuffle(ids, random);
     const summary: FanOutSummary = { requested: ids.length, created: 0, coalesced: 0, refused: [], refusedCount: 0 };
-    const one = async (deviceId: string) => {
-      try {
-        const r = await requestWake(deviceId, wakeOptions);
-        if (r.coalesced) summary.coalesced += 1;
-        else summary.created += 1;
-      } catch (err) {
-        if (!(err instanceof NoUsableChannelError) && !(err instanceof UnknownDeviceError)) throw err;
-        summary.refusedCount += 1;
-        if (summary.refused.length < 100) summary.refused.push({ deviceId, reason: err.message });
-      }
+    const refuse = (error: Error & { deviceId: string }) => {
+      summary.refusedCount += 1;
+      if (summary.refused.length < 100) summary.refused.push({ deviceId: error.deviceId, reason: error.message });
     };
     for (let start = 0; start < ids.length; start += pageSize) {
-      await inParallel(ids.slice(start, start + pageSize), fanOutConcurrency, one);
+      const at = clock();
+      const stored = await deps.store.requestWakes({
+        deviceIds: ids.slice(start, start + pageSize),
+        ttlSeconds: wakeOptions.ttlSeconds ?? null,
+        cache: wakeOptions.cache ?? true,
+        at,
+      });
+      const admitted: WakeOutcome[] = new Array<WakeOutcome>(stored.length);
+      await inParallel(stored.map((outcome, i) => ({ outcome, i })), fanOutConcurrency, async ({ outcome, i }) => {
+        admitted[i] = await admit(outcome, at);
+      });
+      for (const outcome of admitted) {
+        if (outcome.kind === 'created') summary.created += 1;
+        else if (outcome.kind === 'coalesced') summary.coalesced += 1;
+        else if (outcome.kind === 'unknown-device') refuse(new UnknownDeviceError(outcome.deviceId));
+        else refuse(new NoUsableChannelError(outcome.deviceId, outcome.reason));
+      }
       notify(); // the loop starts sending this page while the next one is stored
     }
     return summary;

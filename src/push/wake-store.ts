@@ -5,9 +5,10 @@
 import type { DeviceDirectory, ProviderDirectory, PushStore, WakeQueue } from '../store/roles.js';
 
 export type { DeviceFilter, PushAttemptInput, WakeView } from '../store/views.js';
+export type { WakeOutcome } from '../store/roles.js';
 export type { WakeResult, WakeSettlement } from '../store/roles.js';
 
-export type WakeStore = Pick<WakeQueue, 'requestWake' | 'claimWakes' | 'settleWake' | 'expireWakes'> &
+export type WakeStore = Pick<WakeQueue, 'requestWake' | 'requestWakes' | 'claimWakes' | 'settleWake' | 'expireWakes'> &
   Pick<PushStore, 'getProviderCredentials'> &
   Pick<ProviderDirectory, 'getProvider'> &
   Pick<DeviceDirectory, 'listDevices'>;

@@ -4,6 +4,7 @@
  */
 import type { CommandSpec, SessionPorts } from '../session/ports.js';
 import type { ChannelRef } from './channel-repository.js';
+import type { WakeOutcome, WakePageRequest } from './wake-request.js';
 import type { WakeResult, WakeSettled, WakeSettlement } from './wake-settlement.js';
 import type {
   AlertFilter,
@@ -30,6 +31,7 @@ import type {
   WakeView,
 } from './views.js';
 
+export type { WakeOutcome, WakePageRequest };
 export type { ChannelRef, WakeResult, WakeSettled, WakeSettlement };
 
 export interface CommandQueue {
@@ -88,6 +90,11 @@ export interface PushStore {
 export interface WakeQueue {
   /** Throws UnknownDeviceError or NoUsableChannelError; coalesces into an outstanding wake. */
   requestWake(request: WakeRequest): Promise<{ wake: WakeView; coalesced: boolean }>;
+  /**
+   * requestWake for a fan-out page (at most MAX_WAKE_PAGE ids, wake-request.ts) in ONE transaction, set-based: one
+   * outcome per listed id, in order, each what requestWake would have answered (a refusal is an outcome, not a throw).
+   */
+  requestWakes(request: WakePageRequest & { at?: Date }): Promise<WakeOutcome[]>;
   claimWakes(claim: { workerId: string; limit: number; leaseMs: number; now?: Date }): Promise<WakeView[]>;
   markWakeSent(wakeId: string, result: { sentAt: Date; outcome: string; workerId?: string }): Promise<boolean>;
   /** `attempted`: whether a request reached (or tried to reach) the channel; only then is one of the bounded attempts used. */

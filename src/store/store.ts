@@ -29,7 +29,7 @@ import { DEFAULT_WAKE_MAX_AGE_SECONDS } from './wake-deadline.js';
 import { listWakeHistory } from './wake-history.js';
 import { getWake, listWakes } from './wake-repository.js';
 import { settleWake } from './wake-settlement.js';
-import { requestWake } from './wake-request.js';
+import { requestWake, requestWakes } from './wake-request.js';
 
 /**
  * alertRetention / pushAttemptRetention: alerts and push attempts kept per device (default 1,000 and 2,000);
@@ -118,6 +118,17 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
 
     // ── WakeQueue ──
     requestWake: (request) => tx((sql) => requestWake(sql, request, request.at?.getTime() ?? now(), { holdSeconds, maxAgeSeconds })),
+    async requestWakes(request) {
+      const at = request.at?.getTime() ?? now();
+      const page = () => tx((sql) => requestWakes(sql, request, at, { holdSeconds, maxAgeSeconds }));
+      try {
+        return await page();
+      } catch (error) {
+        // Rolled back after losing a lock race on PostgreSQL (deadlock): nothing was written, so once more is safe.
+        if (!isTransientConflict(error)) throw error;
+        return page();
+      }
+    },
     claimWakes: (c) =>
       tx((sql) => claimWakes(sql, { workerId: c.workerId, limit: c.limit, leaseMs: c.leaseMs, now: c.now?.getTime() ?? now(), maxAgeSeconds })),
     markWakeSent: async (id, r) => (await tx((sql) => markWakeSent(sql, id, r.sentAt.getTime(), r.outcome, r.workerId))) !== null,

@@ -2,7 +2,7 @@ import type { WakeRow } from './schema.js';
 import type { Sql } from './sql-client.js';
 import type { WakeView } from './views.js';
 import { TTL_PASSED_REASON, maxAgeReason, wakeDeadlineSql } from './wake-deadline.js';
-import { toNumberOrNull } from './sql-values.js';
+import { marks, toNumberOrNull } from './sql-values.js';
 import { toWakeView } from './wake-repository.js';
 
 /** The dispatcher's side of the wake queue: claim, settle, expire; and the proof of wake from a 1200 session. */
@@ -143,10 +143,12 @@ export async function expireWakes(sql: Sql, now: number, holdSeconds: number, ma
 /**
  * Pending wakes, and claimed ones whose lease ran out, past their deadline (requested_at + min(TTL, maximum age)) →
  * 'expired'. The reason says which bound ended it, the last outcome and the provider's problem (e.g. why its sends are
- * paused), so the operator can tell why the wake never went out. `deviceId` limits it to one device (requestWake).
+ * paused), so the operator can tell why the wake never went out. `deviceIds` limits it to those devices (requestWakes;
+ * an empty list expires nothing; keep it to a page, each id is one bound parameter).
  */
-export async function expireUnsentWakes(sql: Sql, now: number, maxAgeSeconds: number, deviceId?: string): Promise<number> {
-  const device = deviceId === undefined ? '' : ' AND wakes.device_id = ?';
+export async function expireUnsentWakes(sql: Sql, now: number, maxAgeSeconds: number, deviceIds?: readonly string[]): Promise<number> {
+  if (deviceIds !== undefined && deviceIds.length === 0) return 0;
+  const device = deviceIds === undefined ? '' : ` AND wakes.device_id IN (${marks(deviceIds.length)})`;
   return sql.run(
     `UPDATE wakes SET state = 'expired', claimed_by = NULL, claimed_until = NULL,
        reason = CASE WHEN ttl_seconds IS NOT NULL AND ttl_seconds <= CAST(? AS integer) THEN CAST(? AS text) ELSE CAST(? AS text) END
@@ -154,6 +156,6 @@ export async function expireUnsentWakes(sql: Sql, now: number, maxAgeSeconds: nu
          || COALESCE((SELECT '; provider problem: ' || p.problem FROM providers p WHERE p.provider_id = wakes.provider_id), '')
      WHERE (wakes.state = 'pending' OR (wakes.state = 'sending' AND wakes.claimed_until <= CAST(? AS bigint)))${device}
        AND ${wakeDeadlineSql('wakes')} <= CAST(? AS bigint)`,
-    [maxAgeSeconds, TTL_PASSED_REASON, maxAgeReason(maxAgeSeconds), now, ...(deviceId === undefined ? [] : [deviceId]), maxAgeSeconds, maxAgeSeconds, now],
+    [maxAgeSeconds, TTL_PASSED_REASON, maxAgeReason(maxAgeSeconds), now, ...(deviceIds ?? []), maxAgeSeconds, maxAgeSeconds, now],
   );
 }

@@ -51,8 +51,8 @@ describeOnBackends('store round trips per API request', (backend) => {
     expect((await once('POST', '/api/v1/devices/{deviceId}/push', `/api/v1/devices/${dev}/push`, { requestWake: 1 }, {})).status).toBe(202);
     await t.gateway.dispatcher.drain();
     expect((await once('GET', '/api/v1/devices/{deviceId}/pushes', `/api/v1/devices/${dev}/pushes`, { listWakeHistory: 1 })).body.items[0].attempts).toHaveLength(1);
-    // Bulk wake: one requestWake per listed device (the dispatcher stores each wake in its own transaction).
-    expect((await once('POST', '/api/v1/push', '/api/v1/push', { requestWake: 1 }, { deviceIds: [dev] })).body).toMatchObject({ coalesced: 1 });
+    // Bulk wake: one requestWakes per page of up to 200 devices (one transaction each, set-based).
+    expect((await once('POST', '/api/v1/push', '/api/v1/push', { requestWakes: 1 }, { deviceIds: [dev] })).body).toMatchObject({ coalesced: 1 });
     await once('GET', '/api/v1/devices/{deviceId}/sessions', `/api/v1/devices/${dev}/sessions`, { listSessions: 1 });
     await once('GET', '/api/v1/devices/{deviceId}/sessions/{sessionId}', `/api/v1/devices/${dev}/sessions/31`, { getSession: 1 });
     await once('GET', '/api/v1/devices/{deviceId}/sessions/{sessionId}/messages', `/api/v1/devices/${dev}/sessions/31/messages`, { listMessages: 1 });

@@ -20,6 +20,7 @@ import { schemaCases } from './conformance/schema.js';
 import { sessionLookupCases } from './conformance/session-lookup.js';
 import { sessionCases } from './conformance/sessions.js';
 import { wakeHistoryCases } from './conformance/wake-history.js';
+import { wakePageCases } from './conformance/wake-pages.js';
 import { wakeCases } from './conformance/wakes.js';
 import { SECRET_KEY, T0 } from './fixtures.js';
 
@@ -79,6 +80,7 @@ export function storeConformance(backend: TestBackend): void {
   describe('sessions, messages and alerts', () => historyCases(ctx));
   describe('session lookup', () => sessionLookupCases(ctx));
   describe('wakes and push attempts', () => wakeCases(ctx));
+  describe('wake pages (fan-out)', () => wakePageCases(ctx));
   describe('wake history', () => wakeHistoryCases(ctx));
   describe('history retention', () => retentionCases(ctx));
 }
