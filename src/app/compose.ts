@@ -38,7 +38,7 @@ import { createSyncMLMeasure } from '../session/measure.js';
 import { createSessionService } from '../session/service.js';
 import { createCredentialStore } from '../store/credential-repository.js';
 import { createDataSource, createStore, loadOrCreateSecretKey, type Store } from '../store/index.js';
-import { serializeSyncML } from '../syncml/index.js';
+import { serializeSyncML, serializeSyncMLCommand } from '../syncml/index.js';
 import { startHousekeeping, type HousekeepingLoop } from './housekeeping.js';
 import { instrumentStore } from './instrument-store.js';
 import { observeWakeLatency } from './observe-wake-latency.js';
@@ -139,7 +139,7 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
     // MaxMsgSize is measured in XML for every reply. A WBXML reply is never larger than its XML (one-byte tags, no
     // namespaces, inline strings without escaping: test/http/wbxml-size-bound.test.ts checks it per command and per
     // envelope), so for a WBXML device the XML size is a safe upper bound; packages are only smaller than they could be.
-    options: { serverURI, ...createSyncMLMeasure(serializeSyncML) },
+    options: { serverURI, ...createSyncMLMeasure(serializeSyncML, serializeSyncMLCommand) },
     logger: logger.child({ component: 'session' }),
   });
   // Decorators of the session service (same interface): per-device rate limit → answer timeout → md5 authentication.

@@ -2,7 +2,7 @@
 export * from './model.js';
 export * from './codes.js';
 export { parseSyncML } from './parse.js';
-export { serializeSyncML } from './serialize.js';
+export { serializeSyncML, serializeSyncMLCommand } from './serialize.js';
 export { SyncMLParseError, type ParseErrorCode, type ParseErrorLocation } from './parse-error.js';
 export { SyncMLSerializeError } from './serialize-error.js';
 export { DEFAULT_PARSE_LIMITS, resolveParseLimits, type ParseLimits } from './parse-limits.js';

@@ -39,6 +39,17 @@ export function serializeSyncML(msg: SyncML): string {
   return s.w.toString();
 }
 
+/**
+ * One command as it is written inside SyncBody. The output is compact and a message is its envelope followed by its
+ * commands in order, so a message's size is exactly its empty envelope's plus each command's fragment (the session
+ * engine's size measure, session/measure.ts, relies on that).
+ */
+export function serializeSyncMLCommand(command: Command): string {
+  const s = new Serializer();
+  s.bodyCommand(command, 'body.commands[0]');
+  return s.w.toString();
+}
+
 type Parent = 'SyncBody' | 'Atomic' | 'Sequence';
 
 class Serializer {
@@ -51,6 +62,10 @@ class Serializer {
     msg.body.commands.forEach((c, i) => this.command(c, `body.commands[${i}]`, 'SyncBody'));
     if (msg.body.final) this.w.empty('Final');
     this.w.end('SyncBody').end('SyncML');
+  }
+
+  bodyCommand(c: Command, path: string): void {
+    this.command(c, path, 'SyncBody');
   }
 
   private header(h: SyncHdr, path: string): void {

@@ -1,21 +1,22 @@
 /**
  * The session engine packages replies under the device's MaxMsgSize with sizes measured by the XML serializer
- * (src/app/compose.ts: createSyncMLMeasure(serializeSyncML)), also when the reply goes out in WBXML. That is safe only
- * if WBXML is never larger than XML — per command (the engine sums command sizes) and per envelope. Checked here on
- * every codec fixture, the WBXML sample messages, the shapes the engine sends, and generated commands.
+ * (src/app/compose.ts: createSyncMLMeasure(serializeSyncML, serializeSyncMLCommand)), also when the reply goes out in
+ * WBXML. That is safe only if WBXML is never larger than XML — per command (the engine sums command sizes) and per
+ * envelope. Checked here on every codec fixture, the WBXML sample messages, the shapes the engine sends, and generated
+ * commands.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSyncMLMeasure } from '../../src/session/measure.js';
-import { parseSyncML, serializeSyncML } from '../../src/syncml/index.js';
+import { parseSyncML, serializeSyncML, serializeSyncMLCommand } from '../../src/syncml/index.js';
 import type { Command, SyncML } from '../../src/syncml/model.js';
 import { encodeWbxml } from '../../src/syncml/wbxml/index.js';
 import { sampleMessages } from '../syncml/wbxml/sample-messages.js';
 
 const fixturesDir = join(import.meta.dirname, '..', 'syncml', 'fixtures');
-const xmlMeasure = createSyncMLMeasure(serializeSyncML);
+const xmlMeasure = createSyncMLMeasure(serializeSyncML, serializeSyncMLCommand);
 const wbxmlMeasure = createSyncMLMeasure((m) => encodeWbxml(m));
 
 /** Messages both encoders accept (the serializer refuses some parsed inputs, e.g. Unknown commands named like a verb). */
