@@ -69,13 +69,57 @@ function postgresClient(ds: DataSource): SqlClient {
  */
 const fileQueues = new Map<string, { tail: Promise<unknown> }>();
 
+/**
+ * How long the SQLite queues may run units of work back to back within one turn of the event loop; a unit that comes up
+ * after that waits for the loop to go round once (setImmediate: timers, I/O polled).
+ *
+ * better-sqlite3 is synchronous, so a unit never waits for I/O: an exchange whose units find the queue free runs to its
+ * reply inside the socket callback that read its request, and a backlog chained with `.then` drains as one microtask
+ * chain. Either way the loop does not get round while units keep coming, and Node's HTTP server takes in at most one
+ * new connection per turn (libuv accepts one connection per poll of the listening socket since libuv/libuv#3696;
+ * seen here with Node 20's libuv 1.46): with 64 devices a turn lasted 0.4–0.8 s and the last connections were accepted
+ * only as the wave ended (bench/README.md finding 2). Yielding only when units queue up is not enough: mostly they do
+ * not — each exchange runs to its reply within its own socket callback, one callback after another in the same turn.
+ * With the budget a turn runs a few milliseconds of units; a unit that finds the budget unspent (the usual case when
+ * the gateway is not busy) starts at once and pays no extra turn.
+ */
+export const SQLITE_TURN_BUDGET_MS = 5;
+
+/** When the current turn's budget runs out; null: no unit has run since the loop last went round. Shared by all files. */
+let turnDeadline: number | null = null;
+
+/** Whether a unit may start in this turn; the first unit of a turn opens its budget. */
+function withinTurnBudget(): boolean {
+  const now = performance.now();
+  if (turnDeadline === null) {
+    turnDeadline = now + SQLITE_TURN_BUDGET_MS;
+    // Runs in this turn's check phase, or the next one's when opened there: before any unit deferred past this budget.
+    setImmediate(() => {
+      turnDeadline = null;
+    });
+    return true;
+  }
+  return now < turnDeadline;
+}
+
+/** Resolves on a later turn of the event loop (its check phase, after it has polled for I/O). */
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 function sqliteClient(ds: DataSource): SqlClient {
   const file = String(ds.options.database);
   let queue = fileQueues.get(file) ?? { tail: Promise.resolve() };
   if (file === ':memory:') queue = { tail: Promise.resolve() };
   else fileQueues.set(file, queue);
+  /** One unit at a time per file, in order; a unit that comes up after the turn's budget is spent waits for the next turn. */
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const result = queue.tail.then(work, work);
+    const start = (): Promise<T> =>
+      withinTurnBudget()
+        ? work()
+        : nextTurn().then(() => {
+            withinTurnBudget(); // opens the new turn's budget
+            return work();
+          });
+    const result = queue.tail.then(start, start);
     queue.tail = result.catch(() => undefined);
     return result;
   };

@@ -55,24 +55,45 @@ describe('SyncML endpoint limits [sqlite]', () => {
 
   it('sheds requests beyond the concurrency cap with 503 + Retry-After, and recovers when they finish', async () => {
     const url = new URL(gw.url);
-    const stalled: Socket[] = [];
+    const stalled: Array<{ socket: Socket; received: () => string }> = [];
     for (let i = 0; i < 2; i++) {
-      const s = connect({ host: url.hostname, port: Number(url.port) });
-      s.on('error', () => undefined);
-      await new Promise<void>((r) => s.once('connect', () => r()));
-      // Headers and half a body: the request holds its place while the body "arrives".
-      s.write(`POST /ManagementServer/MDM.svc HTTP/1.1\r\nHost: x\r\nContent-Type: ${SYNCML_TYPE}\r\nContent-Length: 4000\r\n\r\n<SyncML`);
-      stalled.push(s);
+      const socket = connect({ host: url.hostname, port: Number(url.port) });
+      socket.on('error', () => undefined);
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      await new Promise<void>((r) => socket.once('connect', () => r()));
+      // Expect: 100-continue makes the server say when it has taken the request in: Node answers 100 Continue right
+      // before it emits 'request', whose handlers up to the concurrency cap run synchronously. Without it the client
+      // only knows the kernel accepted the connection, and the next request below could be read first — then that
+      // one holds the second slot and this one is shed in its place (RFC 9110 §10.1.1).
+      socket.write(
+        `POST /ManagementServer/MDM.svc HTTP/1.1\r\nHost: x\r\nContent-Type: ${SYNCML_TYPE}\r\nContent-Length: 4000\r\nExpect: 100-continue\r\n\r\n`,
+      );
+      await new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (text.includes('\r\n\r\n')) {
+            socket.off('data', check);
+            if (text === 'HTTP/1.1 100 Continue\r\n\r\n') resolve();
+            else reject(new Error(`stalled request ${i} was answered: ${text.split('\r\n')[0]}`));
+          }
+        };
+        socket.on('data', check);
+        check();
+      });
+      // Half a body: the request holds its place while the rest "arrives".
+      socket.write('<SyncML');
+      stalled.push({ socket, received: () => text });
     }
-    let shed: Awaited<ReturnType<SecureGateway['post']>> | null = null;
-    for (let i = 0; i < 50 && !shed; i++) {
-      const a = await gw.post(rawSyncML({ source: `CAP-${i}` }));
-      if (a.status === 503) shed = a;
-      else await new Promise((r) => setTimeout(r, 20));
+    // Both slots are held: the next request is shed at once, and so is every other one while they are.
+    for (let i = 0; i < 3; i++) {
+      const shed = await gw.post(rawSyncML({ source: `CAP-${i}` }));
+      expect(shed.status).toBe(503);
+      expect(shed.headers.get('retry-after')).toBe('1');
+      expect(shed.text).toMatch(/too many SyncML requests at once/);
     }
-    expect(shed?.status).toBe(503);
-    expect(shed?.headers.get('retry-after')).toBe('1');
-    for (const s of stalled) s.destroy();
+    // The stalled requests kept their places (nothing but the 100 Continue was sent to them).
+    for (const s of stalled) expect(s.received()).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    for (const s of stalled) s.socket.destroy();
     let ok = false;
     for (let i = 0; i < 100 && !ok; i++) {
       ok = (await gw.post(rawSyncML({ source: `CAP-AFTER-${i}` }))).status === 200;
