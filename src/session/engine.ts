@@ -22,7 +22,7 @@ export type { EngineNote, SessionOutput } from './engine-output.js';
 
 export function handleMessage(input: SessionInput, message: SyncML, options: EngineOptions): SessionOutput {
   const opts = resolveEngineOptions(options);
-  const print = fingerprint(message);
+  const print = fingerprint(input, message);
   const admission = admit(input, message, print);
   if (admission.kind === 'replay') {
     const session = input.session as SessionState;

@@ -138,6 +138,12 @@ export interface SessionInput {
   provider: ProviderView;
   /** Queued commands for the device, oldest first (state 'queued'), up to a batch limit. */
   pending: QueuedCommand[];
+  /**
+   * Digest of the request bytes as received (service.ts), which the replay check compares: a retransmission after a
+   * lost HTTP response is the same body again. Absent (the engine driven without a wire, as in tests): a digest of the
+   * message model.
+   */
+  requestDigest?: string;
 }
 
 export interface SessionLoad {

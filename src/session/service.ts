@@ -9,6 +9,7 @@ import { handleMessage } from './engine.js';
 import { ENGINE_DEFAULTS, type EngineOptions } from './engine-options.js';
 import type { SessionOutput } from './engine-output.js';
 import { StaleSessionError, type SessionPorts } from './ports.js';
+import { requestDigest } from './session-admission.js';
 
 export interface SessionServiceDeps {
   ports: SessionPorts;
@@ -47,10 +48,11 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       const { header } = request.message;
       const deviceId = header.source.locURI;
       const sessionId = header.sessionID;
+      const digest = requestDigest(request.requestBytes);
       for (let attempt = 1; ; attempt++) {
         const load = await deps.ports.loadForMessage(deviceId, sessionId, pendingLimit);
         const now = deps.clock();
-        const output = handleMessage({ now, ...load }, request.message, deps.options);
+        const output = handleMessage({ now, ...load, requestDigest: digest }, request.message, deps.options);
         const replyBytes = request.encode(output.reply);
         try {
           await deps.ports.commitExchange({

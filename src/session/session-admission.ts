@@ -2,8 +2,9 @@
  * Whether a device message continues its session, repeats the last one, or is refused (a.2: MsgID "monotonically
  * increasing … starts at one"; same SessionID for the whole session).
  *
- * - The immediate repeat of the last message (same MsgID, same content: a retransmission after a lost HTTP
- *   response) gets the stored reply again, with no effects.
+ * - The immediate repeat of the last message (same MsgID, same bytes: a retransmission after a lost HTTP response
+ *   sends the same body again) gets the stored reply again, with no effects. The bytes are compared by their digest
+ *   (SessionInput.requestDigest, from the service); without one, by a digest of the message model.
  * - A MsgID that repeats with other content or goes backwards: refused with 400.
  * - The session has ended: MsgID 1 opens a new session under the same SessionID (Windows counts SessionIDs with a
  *   small wrapping counter, MS-MDM §2.2.3.8, so reuse is legitimate); anything else is refused with 403.
@@ -20,8 +21,14 @@ export type Admission =
   | { kind: 'replay'; reply: SyncML }
   | { kind: 'reject'; code: '400' | '403'; reason: string; noteCode: string };
 
-export function fingerprint(message: SyncML): string {
-  return createHash('sha256').update(JSON.stringify(message)).digest('base64url');
+/** SHA-256 of the request bytes (what the service passes as SessionInput.requestDigest). */
+export function requestDigest(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('base64url');
+}
+
+/** The message's fingerprint for the replay check: the request digest when there is one, else the model's digest. */
+export function fingerprint(input: Pick<SessionInput, 'requestDigest'>, message: SyncML): string {
+  return input.requestDigest ?? createHash('sha256').update(JSON.stringify(message)).digest('base64url');
 }
 
 export function admit(input: SessionInput, message: SyncML, print: string): Admission {

@@ -152,4 +152,23 @@ describeOnBackends('session service', (backend) => {
     expect(b).toEqual(a);
     expect(await store.getCommand(DEVICE_ID, cmd.id)).toMatchObject({ state: 'sent', attempts: 1 });
   });
+
+  it('recognises a retransmission by the digest of its bytes; the same MsgID in other bytes is not a retransmission', async () => {
+    const service = serviceOver(store);
+    await checkIn(service);
+    const cmd = await store.enqueueCommand(DEVICE_ID, { verb: 'Get', target: OS });
+    const send = async (bytes: Buffer) =>
+      (await service.handle({ message: parseSyncML(bytes), requestBytes: bytes, contentType: CONTENT_TYPE, encode: (m) => Buffer.from(serializeSyncML(m)) })).replyBytes;
+    const bytes = Buffer.from(serializeSyncML(package1()));
+    const first = await send(bytes);
+    // The same body again (a lost HTTP response): the stored reply, byte for byte, and nothing applied twice.
+    expect(Buffer.from(await send(Buffer.from(bytes)))).toEqual(Buffer.from(first));
+    expect(await store.getCommand(DEVICE_ID, cmd.id)).toMatchObject({ state: 'sent', attempts: 1 });
+    // The same message re-encoded (an XML declaration and line breaks added): not the body the device sent, refused.
+    const reencoded = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${serializeSyncML(package1()).replace(/></g, '>\n<')}`);
+    expect(parseSyncML(reencoded)).toEqual(parseSyncML(bytes));
+    const refused = parseSyncML(await send(reencoded));
+    expect(refused.body.commands[0]).toMatchObject({ kind: 'Status', cmdRef: '0', data: '400' });
+    expect(await store.getCommand(DEVICE_ID, cmd.id)).toMatchObject({ state: 'sent', attempts: 1 });
+  });
 });
