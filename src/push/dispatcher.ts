@@ -3,7 +3,9 @@
  * claims due wakes — exactly one process per wake, by lease — and sends them under a per-provider token bucket and a
  * global concurrency limit. Restart resumes pending wakes and wakes whose lease ran out. A sweeper expires sent wakes
  * whose TTL (or the hold window) passed without a session and unsent ones past their deadline (TTL or maximum age). Proof of wake ('sent' → 'woke') is written by the store's session
- * committer when the device opens a session with Alert 1200.
+ * committer when the device opens a session with Alert 1200. Sends are at-least-once: what a send came to is written
+ * after the WNS answer, group-committed with other wakes' settlements (`settles` below); a crash before that commit
+ * leaves the wake claimed until its lease runs out, and then it is sent again.
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +14,8 @@ import { NoUsableChannelError, UnknownDeviceError } from '../store/errors.js';
 import type { ChannelPolicy } from './channel-policy.js';
 import { noopPushMetrics, type PushMetrics } from './push-metrics.js';
 import { processWake, type PushProvider } from './process-wake.js';
+import { createSettleBatcher } from './settle-batcher.js';
+import type { WakeSettled, WakeSettleItem } from './wake-store.js';
 import type { WakeSender } from './send-wake.js';
 import { TokenBuckets, type RateLimit } from './token-bucket.js';
 import type { DeviceFilter, WakeOutcome, WakeStore, WakeView } from './wake-store.js';
@@ -125,8 +129,16 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
     if (!details) return null;
     return { providerId, credentials, pausedUntil: details.pausedUntil, problem: details.problem };
   }
+  /**
+   * Group commit of settlements: the sends in flight finish at nearly the same moment, so their settlements are written
+   * together — one transaction per batch of up to `concurrency` (settle-batcher.ts, store settleWakes) instead of one
+   * commit (one fsync) per wake. Crash semantics are unchanged: the wake was stored before it was sent, and until the
+   * batch commits it is still claimed ('sending'); if the process dies between the WNS answer and that commit, its lease
+   * runs out and the wake is claimed and sent again (at-least-once; the device may get a second, harmless wake).
+   */
+  const settles = createSettleBatcher<WakeSettleItem, WakeSettled>((items) => deps.store.settleWakes(items), { maxBatch: concurrency });
   const processDeps = {
-    store: deps.store,
+    settle: (wakeId: string, settlement: WakeSettleItem['settlement']) => settles.settle({ wakeId, settlement }),
     wakeSender: deps.wakeSender,
     policy: deps.policy,
     buckets,
@@ -325,6 +337,7 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
       stopper?.abort();
       await running;
       running = null;
+      await settles.flush(); // settlements still queued (e.g. from runOnce calls) are written before stop returns
     },
   };
 }

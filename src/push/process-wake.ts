@@ -10,7 +10,7 @@ import type { PushMetrics } from './push-metrics.js';
 import type { SendObservation } from './send-observation.js';
 import type { WakeSender } from './send-wake.js';
 import type { TokenBuckets } from './token-bucket.js';
-import type { PushAttemptInput, WakeSettlement, WakeStore, WakeView } from './wake-store.js';
+import type { PushAttemptInput, WakeSettled, WakeSettlement, WakeView } from './wake-store.js';
 import type { WnsCredentials } from './wns-credentials.js';
 
 /** A provider as push needs it: credentials (null when incomplete), whether sends are paused, the operator-visible problem. */
@@ -22,7 +22,11 @@ export interface PushProvider {
 }
 
 export interface ProcessWakeDeps {
-  store: WakeStore;
+  /**
+   * Writes one settlement (the dispatcher's settle batcher: it waits for a group commit with the settlements of other
+   * wakes, and resolves with this wake's own result).
+   */
+  settle(wakeId: string, settlement: WakeSettlement): Promise<WakeSettled>;
   wakeSender: WakeSender;
   policy: ChannelPolicy;
   buckets: TokenBuckets;
@@ -128,9 +132,13 @@ export async function processWake(deps: ProcessWakeDeps, wake: WakeView): Promis
   });
 }
 
-/** One write for the whole outcome, then the metrics and the provider cache. */
+/**
+ * One write for the whole outcome, then the metrics and the provider cache. The write joins a batch committed with other
+ * wakes' settlements; a crash before that commit loses nothing: the wake stays claimed ('sending') until its lease runs
+ * out and is then sent again (at-least-once, see dispatcher.ts).
+ */
 async function record(deps: ProcessWakeDeps, wake: WakeView, settlement: Omit<WakeSettlement, 'workerId'>): Promise<void> {
-  const { provenLatencyMs } = await deps.store.settleWake(wake.id, { ...settlement, workerId: deps.workerId });
+  const { provenLatencyMs } = await deps.settle(wake.id, { ...settlement, workerId: deps.workerId });
   if (settlement.provider) deps.providerChanged(settlement.provider.providerId);
   const r = settlement.result;
   deps.metrics.wakeSettled(r.kind, r.kind === 'expired' ? 'expired' : r.outcome);
@@ -144,10 +152,12 @@ function observed(deps: ProcessWakeDeps, wake: WakeView, observations: SendObser
     const outcome = i < observations.length - 1 || (finalOutcome === 'token-error' && o.kind === 'response') ? 'unauthorized' : finalOutcome;
     const httpStatus = o.kind === 'response' ? o.httpStatus : null;
     deps.metrics.pushAttempt(outcome, httpStatus, o.durationMs);
-    deps.logger.debug(
-      { wakeId: wake.id, deviceId: wake.deviceId, outcome, httpStatus, msCv: o.kind === 'response' ? (o.headers.msCv ?? o.msCvSent) : o.msCvSent },
-      'WNS push attempt',
-    );
+    if (deps.logger.isLevelEnabled('debug')) {
+      deps.logger.debug(
+        { wakeId: wake.id, deviceId: wake.deviceId, outcome, httpStatus, msCv: o.kind === 'response' ? (o.headers.msCv ?? o.msCvSent) : o.msCvSent },
+        'WNS push attempt',
+      );
+    }
     return {
       wakeId: wake.id,
       deviceId: wake.deviceId,

@@ -6,9 +6,9 @@ import type { DeviceDirectory, ProviderDirectory, PushStore, WakeQueue } from '.
 
 export type { DeviceFilter, PushAttemptInput, WakeView } from '../store/views.js';
 export type { WakeOutcome } from '../store/roles.js';
-export type { WakeResult, WakeSettlement } from '../store/roles.js';
+export type { WakeResult, WakeSettled, WakeSettlement, WakeSettleItem, WakeSettleOutcome } from '../store/roles.js';
 
-export type WakeStore = Pick<WakeQueue, 'requestWake' | 'requestWakes' | 'claimWakes' | 'settleWake' | 'expireWakes'> &
+export type WakeStore = Pick<WakeQueue, 'requestWake' | 'requestWakes' | 'claimWakes' | 'settleWake' | 'settleWakes' | 'expireWakes'> &
   Pick<PushStore, 'getProviderCredentials'> &
   Pick<ProviderDirectory, 'getProvider'> &
   Pick<DeviceDirectory, 'listDevices'>;

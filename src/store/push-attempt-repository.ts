@@ -3,30 +3,47 @@ import { dueForTrim, trimDeviceHistory, type HistoryRetention } from './history-
 import { decodeCursor, encodeCursor, pageLimit } from './page-cursor.js';
 import type { PushAttemptRow } from './schema.js';
 import type { Sql } from './sql-client.js';
-import { chunks, marks, toNumber, toNumberOrNull } from './sql-values.js';
+import { chunks, marks, toNumber, toNumberOrNull, valuesList } from './sql-values.js';
 import type { Page, PageRequest, PushAttemptInput, PushAttemptView } from './views.js';
+
+const INSERT_ATTEMPTS = `INSERT INTO push_attempts (wake_id, device_id, at, http_status, outcome, wns_status, device_connection_status,
+                                                      msg_id, debug_trace, error_description, duration_ms) VALUES`;
+
+function attemptValues(a: PushAttemptInput): unknown[] {
+  return [
+    a.wakeId,
+    a.deviceId,
+    a.at.getTime(),
+    a.httpStatus,
+    a.outcome,
+    a.wnsStatus ?? null,
+    a.deviceConnectionStatus ?? null,
+    a.msgId ?? null,
+    a.debugTrace ?? null,
+    a.errorDescription ?? null,
+    Math.max(0, Math.round(a.durationMs)),
+  ];
+}
 
 /** Records one request to WNS and what it answered; when due, trims the device to its newest attempts. */
 export async function recordPushAttempt(sql: Sql, a: PushAttemptInput, retention: HistoryRetention): Promise<void> {
-  await sql.run(
-    `INSERT INTO push_attempts (wake_id, device_id, at, http_status, outcome, wns_status, device_connection_status, msg_id,
-                                debug_trace, error_description, duration_ms)
-     VALUES (?, ?, CAST(? AS bigint), ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      a.wakeId,
-      a.deviceId,
-      a.at.getTime(),
-      a.httpStatus,
-      a.outcome,
-      a.wnsStatus ?? null,
-      a.deviceConnectionStatus ?? null,
-      a.msgId ?? null,
-      a.debugTrace ?? null,
-      a.errorDescription ?? null,
-      Math.max(0, Math.round(a.durationMs)),
-    ],
-  );
+  await sql.run(`${INSERT_ATTEMPTS} (?, ?, CAST(? AS bigint), ?, ?, ?, ?, ?, ?, ?, ?)`, attemptValues(a));
   if (dueForTrim(retention)) await trimDeviceHistory(sql, 'push_attempts', a.deviceId, retention.pushAttemptsPerDevice);
+}
+
+/**
+ * Records many requests in one multi-row INSERT (per 500 rows), ids in the given order. Retention as recordPushAttempt
+ * keeps it: one trim draw per inserted row; a device drawn at least once is trimmed once, after all its rows are in
+ * (devices in id order, so two batches trimming the same devices delete in the same order).
+ */
+export async function recordPushAttempts(sql: Sql, attempts: readonly PushAttemptInput[], retention: HistoryRetention): Promise<void> {
+  for (const part of chunks(attempts)) {
+    const v = valuesList(part.map(attemptValues), [null, null, 'bigint', 'integer', null, null, null, null, null, null, 'integer']);
+    await sql.run(`${INSERT_ATTEMPTS} ${v.text}`, v.params);
+  }
+  const due = new Set<string>();
+  for (const a of attempts) if (dueForTrim(retention)) due.add(a.deviceId);
+  for (const deviceId of [...due].sort()) await trimDeviceHistory(sql, 'push_attempts', deviceId, retention.pushAttemptsPerDevice);
 }
 
 /** A device's push attempts, newest first. */

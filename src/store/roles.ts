@@ -5,7 +5,7 @@
 import type { CommandSpec, SessionPorts } from '../session/ports.js';
 import type { ChannelRef } from './channel-repository.js';
 import type { WakeOutcome, WakePageRequest } from './wake-request.js';
-import type { WakeResult, WakeSettled, WakeSettlement } from './wake-settlement.js';
+import type { WakeResult, WakeSettled, WakeSettlement, WakeSettleItem, WakeSettleOutcome } from './wake-settlement.js';
 import type {
   AlertFilter,
   AlertView,
@@ -32,7 +32,7 @@ import type {
 } from './views.js';
 
 export type { WakeOutcome, WakePageRequest };
-export type { ChannelRef, WakeResult, WakeSettled, WakeSettlement };
+export type { ChannelRef, WakeResult, WakeSettled, WakeSettlement, WakeSettleItem, WakeSettleOutcome };
 
 export interface CommandQueue {
   /** Throws UnknownDeviceError for a device that never checked in. */
@@ -109,6 +109,12 @@ export interface WakeQueue {
    * attempts, channel and provider changes are still recorded: the requests happened).
    */
   settleWake(wakeId: string, settlement: WakeSettlement): Promise<WakeSettled>;
+  /**
+   * Many settlements in ONE transaction (group commit), each item with the result settleWake would give it had they
+   * been settled one after another in this order. Never rejects: when the batch fails (after one retry of a lost lock
+   * race) each item is settled alone, and an item that fails alone gets `{ error }` while the others are settled.
+   */
+  settleWakes(items: readonly WakeSettleItem[]): Promise<WakeSettleOutcome[]>;
   /** Sent wakes whose TTL or hold window passed without a session, unsent ones past requested_at + min(TTL, max age) → expired. */
   expireWakes(now?: Date): Promise<number>;
   getWake(wakeId: string): Promise<WakeView | null>;

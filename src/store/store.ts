@@ -23,12 +23,13 @@ import { createSecretBox } from './secret-box.js';
 import { loadForMessage } from './session-loader.js';
 import { getSessionSummary, listSessions } from './session-repository.js';
 import { createSqlClient, isTransientConflict } from './sql-client.js';
+import { chunks } from './sql-values.js';
 import { StoreError } from './errors.js';
 import { claimWakes, expireWakes, failWake, markWakeSent, rescheduleWake } from './wake-dispatch.js';
 import { DEFAULT_WAKE_MAX_AGE_SECONDS } from './wake-deadline.js';
 import { listWakeHistory } from './wake-history.js';
 import { getWake, listWakes } from './wake-repository.js';
-import { settleWake } from './wake-settlement.js';
+import { settleWake, settleWakes, type WakeSettleOutcome } from './wake-settlement.js';
 import { requestWake, requestWakes } from './wake-request.js';
 
 /**
@@ -134,14 +135,29 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
     markWakeSent: async (id, r) => (await tx((sql) => markWakeSent(sql, id, r.sentAt.getTime(), r.outcome, r.workerId))) !== null,
     rescheduleWake: (id, r) => tx((sql) => rescheduleWake(sql, id, r.nextAttemptAt.getTime(), r.outcome, r.reason ?? null, r.attempted, r.workerId)),
     failWake: (id, f) => tx((sql) => failWake(sql, id, f.outcome, f.reason, f.attempted ?? true, f.workerId)),
-    async settleWake(id, settlement) {
-      try {
-        return await tx((sql) => settleWake(sql, id, settlement, retention));
-      } catch (error) {
-        // Rolled back after losing a lock race on PostgreSQL (deadlock): nothing was written, so once more is safe.
-        if (!isTransientConflict(error)) throw error;
-        return tx((sql) => settleWake(sql, id, settlement, retention));
+    settleWake: (id, settlement) => onceMoreOnConflict(() => tx((sql) => settleWake(sql, id, settlement, retention))),
+    async settleWakes(items) {
+      const outcomes: WakeSettleOutcome[] = [];
+      // One transaction per BATCH_ROWS items (the dispatcher's batches are far smaller): bounded statements and locks.
+      for (const batch of chunks(items)) {
+        try {
+          outcomes.push(...(await onceMoreOnConflict(() => tx((sql) => settleWakes(sql, batch, retention)))));
+        } catch (error) {
+          if (batch.length === 1) {
+            outcomes.push({ error });
+            continue;
+          }
+          // The batch rolled back as a whole: settle each item alone (in order), so one bad item cannot sink the others.
+          for (const { wakeId, settlement } of batch) {
+            try {
+              outcomes.push(await onceMoreOnConflict(() => tx((sql) => settleWake(sql, wakeId, settlement, retention))));
+            } catch (itemError) {
+              outcomes.push({ error: itemError });
+            }
+          }
+        }
       }
+      return outcomes;
     },
     expireWakes: (at) => tx((sql) => expireWakes(sql, at?.getTime() ?? now(), holdSeconds, maxAgeSeconds)),
     getWake: (id) => read((sql) => getWake(sql, id)),
@@ -162,4 +178,14 @@ export function createStore(ds: DataSource, options: StoreOptions): Store {
       if (ds.isInitialized) await ds.destroy();
     },
   };
+}
+
+/** Rolled back after losing a lock race on PostgreSQL (deadlock, serialization): nothing was written, so once more is safe. */
+async function onceMoreOnConflict<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!isTransientConflict(error)) throw error;
+    return run();
+  }
 }

@@ -19,6 +19,7 @@ import { retentionCases } from './conformance/retention.js';
 import { schemaCases } from './conformance/schema.js';
 import { sessionLookupCases } from './conformance/session-lookup.js';
 import { sessionCases } from './conformance/sessions.js';
+import { wakeBatchCases } from './conformance/wake-batch.js';
 import { wakeHistoryCases } from './conformance/wake-history.js';
 import { wakePageCases } from './conformance/wake-pages.js';
 import { wakeCases } from './conformance/wakes.js';
@@ -80,6 +81,7 @@ export function storeConformance(backend: TestBackend): void {
   describe('sessions, messages and alerts', () => historyCases(ctx));
   describe('session lookup', () => sessionLookupCases(ctx));
   describe('wakes and push attempts', () => wakeCases(ctx));
+  describe('wake settlement batches', () => wakeBatchCases(ctx));
   describe('wake pages (fan-out)', () => wakePageCases(ctx));
   describe('wake history', () => wakeHistoryCases(ctx));
   describe('history retention', () => retentionCases(ctx));
