@@ -109,7 +109,7 @@ export function createPushDispatcher(deps: DispatcherDeps, options: DispatcherOp
   let notified = false;
   const notify = () => {
     notified = true;
-    wakeUp?.abort();
+    if (wakeUp && !wakeUp.signal.aborted) wakeUp.abort(); // abort() builds a DOMException on every call, even when already aborted
   };
 
   const provider = (providerId: string): Promise<PushProvider | null> => {
