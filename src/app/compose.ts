@@ -103,6 +103,7 @@ export async function composeGateway(config: GatewayConfig, options: ComposeOpti
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     dataDir: config.dataDir,
     ...(config.sqliteSynchronous ? { sqliteSynchronous: config.sqliteSynchronous } : {}),
+    ...(config.databasePoolSize ? { poolSize: config.databasePoolSize } : {}),
   });
   const rawStore = createStore(dataSource, {
     secretKey,

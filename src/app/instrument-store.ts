@@ -1,7 +1,9 @@
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import { storeUnavailableReason } from '../store/store-unavailable.js';
 
 /**
- * Decorator: times every asynchronous method of `target` into omadm_db_operation_duration_seconds{operation}.
+ * Decorator: times every asynchronous method of `target` into omadm_db_operation_duration_seconds{operation, result}
+ * (result: ok, error, or the database being busy / unreachable).
  * Same interface in and out, so callers cannot tell it is there.
  */
 export function instrumentStore<T extends object>(target: T, metrics: Pick<GatewayMetrics, 'dbOperation'>): T {
@@ -18,11 +20,12 @@ export function instrumentStore<T extends object>(target: T, metrics: Pick<Gatew
           if (!(result instanceof Promise)) return result;
           return result.then(
             (v) => {
-              metrics.dbOperation(key, (performance.now() - started) / 1000, true);
+              metrics.dbOperation(key, (performance.now() - started) / 1000, 'ok');
               return v;
             },
             (error: unknown) => {
-              metrics.dbOperation(key, (performance.now() - started) / 1000, false);
+              const database = storeUnavailableReason(error);
+              metrics.dbOperation(key, (performance.now() - started) / 1000, database === null ? 'error' : `database-${database}`);
               throw error;
             },
           );

@@ -7,6 +7,8 @@ export interface GatewayConfig {
   host: string;
   /** postgres://… selects PostgreSQL; undefined selects embedded SQLite under dataDir. */
   databaseUrl?: string;
+  /** DATABASE_POOL_SIZE (PostgreSQL only; undefined: 10): connections in the pool; a request waits up to 10 s for one. */
+  databasePoolSize?: number;
   /** Absolute path. */
   dataDir: string;
   /**

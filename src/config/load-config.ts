@@ -17,6 +17,7 @@ const sources: ReadonlyArray<{ key: keyof GatewayConfig; env: string; flag?: str
   { key: 'port', env: 'PORT', flag: 'port', kind: 'int' },
   { key: 'host', env: 'HOST', flag: 'host', kind: 'string' },
   { key: 'databaseUrl', env: 'DATABASE_URL', flag: 'databaseUrl', kind: 'string' },
+  { key: 'databasePoolSize', env: 'DATABASE_POOL_SIZE', kind: 'int' },
   { key: 'dataDir', env: 'DATA_DIR', flag: 'dataDir', kind: 'string' },
   { key: 'sqliteSynchronous', env: 'SQLITE_SYNCHRONOUS', kind: 'string' },
   { key: 'syncmlPath', env: 'SYNCML_PATH', flag: 'syncmlPath', kind: 'string' },

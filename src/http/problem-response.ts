@@ -8,7 +8,7 @@ import {
   NoUsableChannelError,
   UnknownDeviceError,
 } from '../store/errors.js';
-import { isStoreUnavailable } from '../store/store-unavailable.js';
+import { storeUnavailableReason } from '../store/store-unavailable.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -54,7 +54,11 @@ export function toHttpError(error: unknown): HttpError {
     default:
       break;
   }
-  if (isStoreUnavailable(error)) return new HttpError('unavailable', 'the database is unreachable', {}, { cause: error });
+  const database = storeUnavailableReason(error);
+  if (database !== null) {
+    const detail = database === 'busy' ? 'the database is busy' : 'the database is unreachable';
+    return new HttpError('unavailable', detail, { reason: `database-${database}` }, { cause: error });
+  }
   if (error instanceof URIError || e.status === 400 || e.statusCode === 400) {
     return new HttpError('validation-failed', 'the request URL is malformed', {}, { cause: error });
   }
@@ -69,8 +73,10 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
     }
     const httpError = toHttpError(error);
     if (httpError.kind === 'unavailable') {
-      logger.warn({ err: error }, 'request shed: temporarily unavailable');
-      res.setHeader('Retry-After', '5');
+      const reason = httpError.extensions.reason;
+      logger.warn({ err: error, reason }, 'request shed: temporarily unavailable');
+      // Busy (no pooled connection free in time: a burst) is retried sooner than unreachable (an outage).
+      res.setHeader('Retry-After', reason === 'database-busy' ? '1' : '5');
     } else if (httpError.status >= 500) logger.error({ err: error }, 'request failed');
     sendProblem(res, httpError);
   };

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { LogContext } from '../observability/log-context.js';
 import { StaleSessionError } from '../session/ports.js';
-import { isStoreUnavailable } from '../store/store-unavailable.js';
+import { storeUnavailableReason } from '../store/store-unavailable.js';
 import type { Command, SyncML } from '../syncml/model.js';
 import { DeviceAuthError, DeviceForbiddenError, DeviceIdentityError, type DeviceAuthenticator } from './device-auth.js';
 import { errorTaxonomy, HttpError } from './error-taxonomy.js';
@@ -134,10 +134,11 @@ function syncmlErrorHandler(deps: SyncMLRouteDeps): ErrorRequestHandler {
     const httpError = classify(error);
     // Only known media types become label values (a client-chosen header must not grow the metric's cardinality).
     const mediaType = (res.locals.syncml as { mediaType?: string } | undefined)?.mediaType ?? 'other';
-    deps.metrics.syncmlMessage(outcomeLabel(httpError), mediaType);
+    const outcome = outcomeLabel(httpError, error);
+    deps.metrics.syncmlMessage(outcome, mediaType);
     deps.logContext.run(logFieldsOf(res), () => {
       if (httpError.kind === 'internal') deps.logger.error({ err: error }, 'syncml exchange failed');
-      else if (httpError.kind === 'unavailable') deps.logger.warn({ err: error, reason: httpError.detail }, 'syncml request shed');
+      else if (httpError.kind === 'unavailable') deps.logger.warn({ err: error, reason: httpError.detail, outcome }, 'syncml request shed');
       else deps.logger.warn({ kind: httpError.kind, reason: httpError.detail, ...codecCode(error) }, 'syncml request refused');
     });
     const retryAfter = httpError.extensions.retryAfter ?? (httpError.kind === 'session-busy' ? 1 : undefined);
@@ -163,7 +164,10 @@ function classify(error: unknown): HttpError {
   if (error instanceof DeviceAuthError) return new HttpError('device-unauthorized', undefined, {}, { cause: error });
   if (error instanceof RateLimitedError) return new HttpError('rate-limited', error.message, { retryAfter: error.retryAfterSeconds }, { cause: error });
   if (error instanceof OverloadedError) return new HttpError('unavailable', error.message, { retryAfter: error.retryAfterSeconds }, { cause: error });
-  if (isStoreUnavailable(error)) return new HttpError('unavailable', 'the database is unreachable', { retryAfter: 5 }, { cause: error });
+  const database = storeUnavailableReason(error);
+  // Busy (no pooled connection free in time: a burst) is retried sooner than unreachable (an outage).
+  if (database === 'busy') return new HttpError('unavailable', 'the database is busy', { retryAfter: 1 }, { cause: error });
+  if (database === 'unreachable') return new HttpError('unavailable', 'the database is unreachable', { retryAfter: 5 }, { cause: error });
   if (error instanceof StaleSessionError) return new HttpError('session-busy', undefined, {}, { cause: error });
   const e = error as { type?: unknown; limit?: unknown };
   if (e.type === 'entity.too.large') return new HttpError('syncml-too-large', `the limit is ${String(e.limit)} bytes`, {}, { cause: error });
@@ -173,7 +177,8 @@ function classify(error: unknown): HttpError {
   return new HttpError('internal', undefined, {}, { cause: error });
 }
 
-function outcomeLabel(error: HttpError): string {
+/** The outcome label of omadm_syncml_messages_total (GatewayMetrics.syncmlMessage lists the values). */
+function outcomeLabel(error: HttpError, cause: unknown): string {
   switch (error.kind) {
     case 'syncml-malformed':
       return 'malformed';
@@ -187,8 +192,11 @@ function outcomeLabel(error: HttpError): string {
       return 'forbidden';
     case 'rate-limited':
       return 'rate-limited';
-    case 'unavailable':
-      return 'unavailable';
+    case 'unavailable': {
+      // The database's two reasons apart from the rest (concurrency cap, answer timeout): a burst is not an outage.
+      const database = storeUnavailableReason(cause);
+      return database === null ? 'unavailable' : `database-${database}`;
+    }
     case 'session-busy':
       return 'busy';
     case 'method-not-allowed':

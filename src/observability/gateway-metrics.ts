@@ -8,7 +8,11 @@ export interface GatewayMetrics {
   readonly registry: Registry;
   /** A device opened a session; trigger = the Alert code of package 1 (1200 push, 1201 client) or 'unknown'. */
   sessionStarted(trigger: string): void;
-  /** One SyncML request answered: outcome ok | malformed | unauthorized | too-large | unsupported | busy | error. */
+  /**
+   * One SyncML request answered: outcome ok | malformed | too-large | unsupported | unauthorized | forbidden |
+   * rate-limited | busy (the session is busy) | unavailable (concurrency cap, answer timeout) | database-busy (no pooled
+   * connection free in time) | database-unreachable | method | error.
+   */
   syncmlMessage(outcome: string, contentType: string): void;
   /** The device's Status for a command the server sent (cmd = Get, Replace, …; status = SyncML code). */
   commandOutcome(cmd: string, status: string): void;
@@ -20,9 +24,12 @@ export interface GatewayMetrics {
   tokenFetch(ok: boolean): void;
   /** From a wake being sent to the device's Alert 1200 session. */
   wakeLatency(ms: number): void;
-  dbOperation(operation: string, seconds: number, ok: boolean): void;
+  /** One store call; result ok | error | database-busy | database-unreachable (src/store/store-unavailable.ts). */
+  dbOperation(operation: string, seconds: number, result: DbOperationResult): void;
   httpRequest(route: string, method: string, status: number, seconds: number): void;
 }
+
+export type DbOperationResult = 'ok' | 'error' | 'database-busy' | 'database-unreachable';
 
 export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
@@ -66,7 +73,7 @@ export function createGatewayMetrics(options: { defaultMetrics?: boolean } = {})
     wakeEvent: (event, count = 1) => wakes.inc({ event }, count),
     tokenFetch: (ok) => tokens.inc({ result: ok ? 'ok' : 'error' }),
     wakeLatency: (ms) => wakeLatency.observe(ms / 1000),
-    dbOperation: (operation, seconds, ok) => db.observe({ operation, result: ok ? 'ok' : 'error' }, seconds),
+    dbOperation: (operation, seconds, result) => db.observe({ operation, result }, seconds),
     httpRequest: (route, method, status, seconds) => http.observe({ route, method, status: String(status) }, seconds),
   };
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import { isPostgresUrl } from './dialect.js';
 import { StoreError } from './errors.js';
 import { entitiesFor, migrations } from './schema.js';
@@ -11,8 +11,13 @@ export interface DataSourceConfig {
   /** Directory of the SQLite file (created if missing); `:memory:` for a throw-away in-memory database. */
   dataDir: string;
   logging?: boolean;
-  /** PostgreSQL connection pool size (default 10). */
+  /** PostgreSQL connection pool size (DATABASE_POOL_SIZE, default 10). */
   poolSize?: number;
+  /**
+   * PostgreSQL: how long a request waits for a pooled connection, and a new connection may take to open (default 10 s).
+   * A wait that runs out is "the database is busy" (src/store/store-unavailable.ts).
+   */
+  connectTimeoutMs?: number;
   /** PostgreSQL schema to use (must exist); default: the server's search_path (a URL may set it with `?options=-c search_path=…`). */
   schema?: string;
   /** Run pending migrations before returning (default true). */
@@ -66,7 +71,7 @@ export function dataSourceOptions(cfg: DataSourceConfig): DataSourceOptions {
       url: cfg.databaseUrl,
       entities: entitiesFor('postgres'),
       poolSize: cfg.poolSize ?? 10,
-      connectTimeoutMS: 10_000,
+      connectTimeoutMS: cfg.connectTimeoutMs ?? 10_000,
       applicationName: 'omadm-gateway',
       ...(cfg.schema === undefined ? {} : { schema: cfg.schema, extra: { options: `-c search_path=${plainIdentifier(cfg.schema)}` } }),
     };
@@ -104,7 +109,10 @@ export async function runMigrations(ds: DataSource): Promise<void> {
     await lock.connect();
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await ds.runMigrations({ transaction: 'all' });
+      // On the connection that holds the lock: a second one would never come with DATABASE_POOL_SIZE=1.
+      const executor = new MigrationExecutor(ds, lock);
+      executor.transaction = 'all';
+      await executor.executePendingMigrations();
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

@@ -1,5 +1,6 @@
 import { QueryFailedError, type DataSource, type QueryRunner } from 'typeorm';
 import { dialectOf, type Dialect } from './dialect.js';
+import { isPoolWaitTimeout, storeUnavailableReason, StoreUnavailableError } from './store-unavailable.js';
 
 /**
  * A thin, portable SQL layer over a TypeORM DataSource.
@@ -35,11 +36,26 @@ export function createSqlClient(ds: DataSource): SqlClient {
 }
 
 function postgresClient(ds: DataSource): SqlClient {
+  // pg-pool gives the same "timeout exceeded when trying to connect" whether the pooled connections were all busy
+  // with healthy work or stuck connecting to a server that is gone (they are in the pool while they connect). Told
+  // apart by what the pool saw last: a connection failure since the last unit that succeeded makes it unreachable.
+  let lastSuccess = -Infinity;
+  let lastUnreachable = -Infinity;
   const withRunner = async <T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> => {
     const runner = ds.createQueryRunner();
     try {
-      await runner.connect();
-      return await work(runner);
+      try {
+        await runner.connect();
+      } catch (error) {
+        if (isPoolWaitTimeout(error)) throw new StoreUnavailableError(lastUnreachable > lastSuccess ? 'unreachable' : 'busy', { cause: error });
+        throw error;
+      }
+      const result = await work(runner);
+      lastSuccess = performance.now();
+      return result;
+    } catch (error) {
+      if (storeUnavailableReason(error) === 'unreachable') lastUnreachable = performance.now();
+      throw error;
     } finally {
       await runner.release();
     }

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.sqliteSynchronous).toBeUndefined(); // the store's default: NORMAL
+    expect(config.databasePoolSize).toBeUndefined(); // the store's default: 10
     expect(config.operatorToken).toBeUndefined();
     expect(config.wnsTokenUrl).toBeUndefined();
     expect(config.publicUrl).toBeUndefined();
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
       PORT: '9000',
       HOST: '::1',
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      DATABASE_POOL_SIZE: '25',
       DATA_DIR: '/var/lib/gw',
       SQLITE_SYNCHRONOUS: 'FULL',
       SYNCML_PATH: '/omadm/Windows.ashx',
@@ -59,6 +61,7 @@ describe('loadConfig', () => {
       port: 9000,
       host: '::1',
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
+      databasePoolSize: 25,
       dataDir: '/var/lib/gw',
       sqliteSynchronous: 'FULL',
       syncmlPath: '/omadm/Windows.ashx',
@@ -112,6 +115,9 @@ describe('loadConfig', () => {
     ['SQLITE_SYNCHRONOUS', 'EXTRA'],
     ['SQLITE_SYNCHRONOUS', 'normal'],
     ['SQLITE_SYNCHRONOUS', '1'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', '1001'],
+    ['DATABASE_POOL_SIZE', 'ten'],
   ])('refuses %s=%s', (name, value) => {
     const problems = problemsOf(() => load({ [name]: value }));
     expect(problems.length).toBeGreaterThan(0);

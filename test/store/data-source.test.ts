@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDataSource, dataSourceOptions, hasPendingMigrations, runMigrations, SQLITE_FILE } from '../../src/store/data-source.js';
 import { dialectOf, isPostgresUrl } from '../../src/store/dialect.js';
 import { createSqlClient } from '../../src/store/sql-client.js';
+import { postgresBackend } from '../support/databases.js';
 
 describe('createDataSource', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -72,3 +73,30 @@ describe('createDataSource', () => {
     expect(dataSourceOptions({ dataDir: ':memory:' })).toMatchObject({ type: 'better-sqlite3', synchronize: false, enableWAL: false });
   });
 });
+
+describe('createDataSource on PostgreSQL', async () => {
+  const backend = await postgresBackend();
+  if (!backend.available) {
+    it.skip(`skipped: ${backend.reason}`, () => undefined);
+    return;
+  }
+
+  it('migrates an empty schema with a pool of one connection (DATABASE_POOL_SIZE=1): the migrations run on the connection holding the lock', async () => {
+    const db = await backend.create();
+    try {
+      const [{ schema }] = (await db.dataSource.query('SELECT current_schema() AS schema')) as [{ schema: string }];
+      await db.dataSource.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await db.dataSource.query(`CREATE SCHEMA "${schema}"`);
+      const ds = await createDataSource({ databaseUrl: db.config.databaseUrl!, dataDir: db.config.dataDir, poolSize: 1, connectTimeoutMs: 2_000 });
+      try {
+        expect(await hasPendingMigrations(ds)).toBe(false);
+        expect(await ds.query('SELECT COUNT(*)::int AS n FROM devices')).toEqual([{ n: 0 }]);
+      } finally {
+        await ds.destroy();
+      }
+    } finally {
+      await db.dispose();
+    }
+  });
+});
+
