@@ -108,9 +108,12 @@ export function readEngineData(data: Record<string, unknown>): EngineData {
     Array.isArray(d.heldBack) &&
     Array.isArray(d.planFollowUps);
   if (!ok) throw new SessionStateError('stored session data is not in the shape this engine writes (v1)');
-  // lastReply is only ever replaced, never changed: it is not copied (it can be the largest part).
+  // lastReply is only ever replaced, never changed: it is not copied (it can be the largest part). Set on the copy
+  // rather than written after a spread (slow in Node 20's V8, see turn.ts newTurn).
   const { lastReply, ...rest } = d;
-  return { ...jsonCopy({ ...freshEngineData(), ...rest }), lastReply: lastReply ?? null } as EngineData;
+  const copy = jsonCopy({ ...freshEngineData(), ...rest }) as EngineData;
+  copy.lastReply = lastReply ?? null;
+  return copy;
 }
 
 /** A deep copy of plain JSON data (much faster than structuredClone on large command lists). */

@@ -52,7 +52,8 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       for (let attempt = 1; ; attempt++) {
         const load = await deps.ports.loadForMessage(deviceId, sessionId, pendingLimit);
         const now = deps.clock();
-        const output = handleMessage({ now, ...load, requestDigest: digest }, request.message, deps.options);
+        const input = { now, device: load.device, session: load.session, provider: load.provider, pending: load.pending, requestDigest: digest };
+        const output = handleMessage(input, request.message, deps.options);
         const replyBytes = request.encode(output.reply);
         try {
           await deps.ports.commitExchange({
@@ -82,6 +83,7 @@ function logExchange(logger: Logger, deviceId: string, sessionId: string, msgID:
     if (INFO_NOTES.has(n.code)) logger.info(entry, n.message);
     else logger.warn(entry, n.message);
   }
+  if (!logger.isLevelEnabled('debug')) return;
   logger.debug(
     { ...context, disposition: output.disposition, replyMsgID: output.reply.header.msgID, effects: output.effects.length, ended: output.session.ended },
     'device message answered',

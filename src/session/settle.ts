@@ -91,27 +91,28 @@ function allSucceeded(node: SentNode): boolean {
 }
 
 function pushEffect(turn: Turn, o: PlanObservation): void {
-  const base = { deviceId: turn.deviceId, at: turn.now };
+  // deviceId and at written out in each literal: properties after a spread are slow in Node 20's V8 (turn.ts newTurn).
+  const { deviceId, now: at } = turn;
   let effect: SessionEffect;
   switch (o.kind) {
     case 'pfnProvisioned':
-      effect = { type: 'push.pfnProvisioned', ...base, pfn: o.pfn };
+      effect = { type: 'push.pfnProvisioned', deviceId, at, pfn: o.pfn };
       break;
     case 'pfnRejected':
-      effect = { type: 'push.pfnRejected', ...base, pfn: o.pfn, status: o.status };
+      effect = { type: 'push.pfnRejected', deviceId, at, pfn: o.pfn, status: o.status };
       break;
     case 'channelReported':
-      effect = { type: 'push.channelReported', ...base, channelUri: o.channelUri };
+      effect = { type: 'push.channelReported', deviceId, at, channelUri: o.channelUri };
       break;
     case 'statusReported':
-      effect = { type: 'push.statusReported', ...base, pushStatus: o.pushStatus };
+      effect = { type: 'push.statusReported', deviceId, at, pushStatus: o.pushStatus };
       break;
     case 'pollProvisioned':
-      effect = { type: 'push.pollProvisioned', ...base, pollHash: o.hash };
+      effect = { type: 'push.pollProvisioned', deviceId, at, pollHash: o.hash };
       break;
     case 'pollRejected':
       note(turn, 'poll-rejected', o.reason, { deviceState: o.deviceState });
-      effect = { type: 'push.pollRejected', ...base, pollHash: o.hash, status: o.status, deviceState: o.deviceState };
+      effect = { type: 'push.pollRejected', deviceId, at, pollHash: o.hash, status: o.status, deviceState: o.deviceState };
       break;
     case 'inconclusive':
       note(turn, 'push-inconclusive', o.reason);

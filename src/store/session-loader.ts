@@ -110,7 +110,12 @@ export async function loadForMessage(
 
 /** A pending command row, read as 'queued' (see PENDING_COMMANDS_SQL). */
 function pendingCommand(r: LoadRow, deviceId: string): QueuedCommand {
-  return toQueuedCommand({ ...(r as unknown as CommandRow), device_id: deviceId, state: 'queued' });
+  // Completed in place (the row is this call's own), not copied as `{ ...r, device_id, state }`: properties after a
+  // spread are slow in Node 20's V8 (session/turn.ts newTurn).
+  const row = r as unknown as CommandRow;
+  row.device_id = deviceId;
+  row.state = 'queued';
+  return toQueuedCommand(row);
 }
 
 function deviceRow(r: LoadRow): DeviceRow {
