@@ -48,24 +48,29 @@ export async function recordChannel(sql: Sql, deviceId: string, channelUri: stri
 }
 
 /**
- * The two common reports in one statement: the active channel again (last_reported_at moves forward), or a URI the
- * device never reported while it has no active channel (inserted, active). The insert conflicts with the one-active-
- * channel-per-device index when there is an active channel; the conflict updates it only when it is the reported URI.
- * Returns false when neither applies (another channel is active, or the URI has a superseded/gone/invalid row): then
- * the general path in recordChannel decides, with nothing written here. (SQLite needs the WHERE in an INSERT … SELECT
- * before ON CONFLICT: https://sqlite.org/lang_upsert.html, "Parsing Ambiguity".)
+ * The two common reports without reading first: the active channel reported again (every session of a device that
+ * keeps its channel: one statement), or a URI the device never reported while nothing is active (its first report: a
+ * second statement inserts it). Returns false when neither applies (another channel is active, or the URI has a
+ * superseded/gone/invalid row): then the general path in recordChannel decides, nothing having been written here.
+ * Safe against a concurrent writer marking the active channel gone or invalid (PostgreSQL, READ COMMITTED): the UPDATE
+ * re-checks `state = 'active'` on the row's newest version before it writes, and the INSERT's NOT EXISTS sees every
+ * row committed before it started (an INSERT … ON CONFLICT on the one-active index would instead insert a second row
+ * once the conflicting row left the index).
  */
 async function reportActiveOrNew(sql: Sql, deviceId: string, channelUri: string, at: number): Promise<boolean> {
-  const changed = await sql.run(
+  const again = await sql.run(
+    `UPDATE channels SET last_reported_at = CASE WHEN last_reported_at < CAST(? AS bigint) THEN CAST(? AS bigint) ELSE last_reported_at END
+     WHERE device_id = ? AND channel_uri = ? AND state = 'active'`,
+    [at, at, deviceId, channelUri],
+  );
+  if (again > 0) return true;
+  const inserted = await sql.run(
     `INSERT INTO channels (id, device_id, channel_uri, first_reported_at, last_reported_at, expires_at, state, state_reason, state_at)
      SELECT ?, ?, ?, CAST(? AS bigint), CAST(? AS bigint), CAST(? AS bigint), 'active', NULL, NULL
-     WHERE NOT EXISTS (SELECT 1 FROM channels k WHERE k.device_id = ? AND k.channel_uri = ? AND k.state <> 'active')
-     ON CONFLICT (device_id) WHERE state = 'active' DO UPDATE SET
-       last_reported_at = CASE WHEN excluded.last_reported_at > channels.last_reported_at THEN excluded.last_reported_at ELSE channels.last_reported_at END
-     WHERE channels.channel_uri = excluded.channel_uri`,
+     WHERE NOT EXISTS (SELECT 1 FROM channels k WHERE k.device_id = ? AND (k.state = 'active' OR k.channel_uri = ?))`,
     [randomUUID(), deviceId, channelUri, at, at, at + CHANNEL_LIFETIME_MS, deviceId, channelUri],
   );
-  return changed > 0;
+  return inserted > 0;
 }
 
 /** The channel a wake may go to: active and not expired; null otherwise. */

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import type { SessionEffect } from '../../../src/session/ports.js';
-import { CHANNEL_LIFETIME_MS } from '../../../src/store/channel-repository.js';
+import { CHANNEL_LIFETIME_MS, markChannel } from '../../../src/store/channel-repository.js';
+import { createSqlClient } from '../../../src/store/sql-client.js';
 import type { StoreContext } from '../conformance.js';
 import { at, checkIn, DAY, sessionState } from '../fixtures.js';
 
@@ -54,6 +55,34 @@ export function channelCases(ctx: StoreContext): void {
       [URI_B, 'active'],
       [URI_A, 'superseded'],
     ]);
+  });
+
+  it('a channel marked invalid while the device reports it again stays invalid, with no second row for its URI', async () => {
+    version = 0;
+    await report(URI_A, at());
+    // Another connection marks the channel invalid (as a wake settlement does, without locking the device for update)
+    // and holds its transaction open while the session commit reports the same URI. On PostgreSQL the commit is let
+    // through once it waits on that row; on SQLite the two run one after the other (one writer).
+    const other = createSqlClient(await ctx.db.connect());
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let marked: (pid: number) => void = () => undefined;
+    const markedBy = new Promise<number>((resolve) => (marked = resolve));
+    const marking = other.transaction(async (sql) => {
+      await markChannel(sql, { deviceId: 'dev-1', channelUri: URI_A }, 'invalid', 'WNS 404', at(DAY).getTime());
+      marked(sql.dialect === 'postgres' ? Number((await sql.one<{ pid: number }>('SELECT pg_backend_pid() AS pid'))?.pid) : 0);
+      await held;
+    });
+    const pid = await markedBy;
+    const committing = report(URI_A, at(DAY));
+    if (ctx.db.dialect === 'postgres') {
+      const blocked = async () => Number((await ctx.db.dataSource.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [pid]))[0].n);
+      while ((await blocked()) === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    release();
+    await Promise.all([marking, committing]);
+    expect(await ctx.store.activeChannel('dev-1', at(DAY))).toBeNull();
+    expect((await ctx.store.listChannels('dev-1')).map((c) => [c.channelUri, c.state, c.lastReportedAt])).toEqual([[URI_A, 'invalid', at(DAY)]]);
   });
 
   it('supersedes the active channel when a new URI is reported', async () => {
