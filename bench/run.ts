@@ -1,7 +1,9 @@
 /**
- * `npm run bench -- [--quick] [--json] [--scale] [--only=…] [--rounds=N] [--profile[=dir]] [--what-if] [--wakes=N]`
+ * `npm run bench -- [--quick] [--json] [--only=…] [--rounds=N] [--profile[=dir]] [--what-if] [--wakes=N] [--push-cap=S]`
  *
  * Every benchmark measures its baseline in the same run, on the same machine, and prints the ratio. See bench/README.md.
+ * The default run has every suite and is planned to finish within 10 minutes on a quiet 2-core machine (`--quick`: one
+ * minute); each suite's time is printed beside its share of that budget.
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
@@ -19,8 +21,8 @@ const ctx: SuiteContext = {
   profileDir: args.profileDir ? resolve(args.profileDir) : null,
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   whatIf: args.whatIf,
-  scale: args.scale,
   wakes: args.wakes,
+  pushCapS: args.pushCapS,
 };
 
 const suites: Record<string, () => Promise<void>> = {
@@ -29,7 +31,16 @@ const suites: Record<string, () => Promise<void>> = {
   push: async () => (await import('./push/push-bench.js')).runPushBench(ctx),
   scale: async () => (await import('./scale/scale-bench.js')).runScaleBench(ctx),
 };
-const selected = args.only ?? ['codec', 'sessions', 'push', ...(args.scale ? ['scale'] : [])];
+const selected = args.only ?? ['codec', 'sessions', 'push', 'scale'];
+/** Planned seconds per suite on a quiet 2-core machine (bench/README.md, "Time budget"); the whole run: 600 s / 60 s. */
+const BUDGET_S: Record<string, { full: number; quick: number }> = {
+  codec: { full: 45, quick: 8 },
+  sessions: { full: 75, quick: 12 },
+  push: { full: 200, quick: 12 },
+  scale: { full: 220, quick: 18 },
+};
+const budgetOf = (name: string) => BUDGET_S[name]?.[args.quick ? 'quick' : 'full'] ?? Number.NaN;
+const timings: string[] = [];
 
 const started = Date.now();
 reporter.note(
@@ -46,10 +57,17 @@ for (const name of selected) {
     failed = true;
     reporter.note(`suite ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   }
-  reporter.note(`${name} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const took = `${name} ${((Date.now() - t0) / 1000).toFixed(1)} s (budget ${budgetOf(name)} s, load average ${loadavg()[0]?.toFixed(1)})`;
+  timings.push(took);
+  reporter.note(`${name} took ${took.slice(name.length + 1)}`);
 }
 const missed = reporter.figures.filter((f) => meetsTarget(f) === false).map((f) => f.name);
 reporter.section('summary');
-reporter.note(`${reporter.figures.length} figures in ${((Date.now() - started) / 1000).toFixed(0)} s; load average now ${loadavg()[0]?.toFixed(1)}`);
+const totalS = (Date.now() - started) / 1000;
+const totalBudget = args.quick ? 60 : 600;
+reporter.note(`time per suite: ${timings.join('; ')}`);
+reporter.note(
+  `${reporter.figures.length} figures in ${totalS.toFixed(0)} s (budget ${totalBudget} s${totalS > totalBudget ? ', OVER' : ''}; load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')})`,
+);
 reporter.note(missed.length === 0 ? 'every target with a measured figure was met' : `targets missed: ${missed.join(', ')}`);
 process.exitCode = failed ? 1 : 0;

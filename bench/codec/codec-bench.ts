@@ -17,7 +17,8 @@ import { TYPICAL_MESSAGES } from './typical-messages.js';
 export async function runCodecBench(ctx: SuiteContext): Promise<void> {
   const { reporter, quick } = ctx;
   const rounds = ctx.rounds ?? (quick ? 3 : 7);
-  const windowMs = quick ? 100 : 200;
+  // Quick: a smoke run of every operation (3 × 60 ms windows), not figures to quote.
+  const windowMs = quick ? 60 : 200;
   const fxpParser = new XMLParser({ preserveOrder: true, ignoreAttributes: false });
   const fxpBuilder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false });
 
@@ -47,6 +48,7 @@ export async function runCodecBench(ctx: SuiteContext): Promise<void> {
       },
       rounds,
       windowMs,
+      quick ? 1_000 : 2_000,
     );
     const pair = (a: string, b: string) => (rates[a] ?? []).map((value, i) => ({ value, baselineValue: rates[b]?.[i] ?? Number.NaN }));
     reporter.figure(

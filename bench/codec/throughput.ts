@@ -11,9 +11,9 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-export function interleavedRates(ops: Record<string, () => unknown>, rounds: number, windowMs: number): Record<string, number[]> {
+export function interleavedRates(ops: Record<string, () => unknown>, rounds: number, windowMs: number, warmUpMs = 2000): Record<string, number[]> {
   const rates: Record<string, number[]> = {};
-  const deadline = performance.now() + 2000;
+  const deadline = performance.now() + warmUpMs;
   for (const fn of Object.values(ops)) for (let i = 0; i < 200 && performance.now() < deadline; i += 1) fn(); // JIT warm-up
   for (let r = 0; r < rounds; r += 1) {
     for (const [label, fn] of Object.entries(ops)) {

@@ -22,11 +22,13 @@ export interface StartChildOptions {
   readyTimeoutMs?: number;
   /** Passed to the child as process.argv[2] (JSON). */
   config?: unknown;
+  /** 'tsx' (default): `node --import tsx`; 'none': plain node, for JavaScript compiled beforehand (bench/scale/idle-memory.ts). */
+  loader?: 'tsx' | 'none';
 }
 
 export async function startChild<Ready = unknown>(moduleUrl: URL, options: StartChildOptions = {}): Promise<BenchChild<Ready>> {
   const child = fork(fileURLToPath(moduleUrl), [JSON.stringify(options.config ?? {})], {
-    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+    execArgv: [...(options.loader === 'none' ? [] : ['--import', 'tsx']), ...(options.execArgv ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -12,8 +12,8 @@ export interface SuiteContext {
   databaseUrl: string;
   /** --what-if: add SQLite gateways with synchronous=NORMAL and with a yield before each statement beside the real one. */
   whatIf: boolean;
-  /** --scale was given (the push suite then also runs 100,000 wakes on SQLite). */
-  scale: boolean;
   /** --wakes=N. */
   wakes: number | null;
+  /** --push-cap=S: stop waiting for a gateway's fan-out after S seconds (0: never); null: the suite's default. */
+  pushCapS: number | null;
 }

@@ -16,6 +16,8 @@ import { childConfig, failStart, serveRequests } from '../lib/child-process.js';
 export interface FakeWnsReady {
   origin: string;
   port443: boolean;
+  /** Why 127.0.0.1:443 could not be used (null when it was). */
+  port443Problem: string | null;
   caFile: string;
   ca: string;
   classicTokenUrl: string;
@@ -42,13 +44,18 @@ async function startOn(portWanted: number): Promise<FakeWns> {
 try {
   let fake: FakeWns;
   let port443 = false;
+  let port443Problem: string | null = null;
   try {
+    // The start includes generating the certificate with openssl; on a loaded machine a 20 s limit was not enough
+    // to tell a slow start from a refused port, so only a refused port (the error is reported) or a start that hangs
+    // for minutes falls back to a random port.
     fake = await Promise.race([
       startOn(port ?? 443),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('listen timed out')), 20_000)),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('start on port 443 timed out after 180 s')), 180_000)),
     ]);
     port443 = (port ?? 443) === 443;
-  } catch {
+  } catch (error) {
+    port443Problem = error instanceof Error ? error.message : String(error);
     fake = await startFakeWns({ legacyStatusHeader: true, tokenLifetimeSeconds: 86_400 });
   }
   let answered = 0;
@@ -66,6 +73,7 @@ try {
     {
       origin: fake.origin,
       port443,
+      port443Problem,
       caFile,
       ca: fake.ca ?? '',
       classicTokenUrl: fake.classicTokenUrl,

@@ -1,8 +1,9 @@
 /**
- * Scale (`--scale`): (1) check-in query times on PostgreSQL at 10,000 and 1,000,000 devices (two schemas, probed in
+ * Scale: (1) check-in query times on PostgreSQL at 10,000 and 1,000,000 devices (quick: 100,000; two schemas, probed in
  * alternation so both see the same machine); (2) peak RSS of one gateway process while 1,000 sessions are in flight at
- * once (each device holds its session open after package 2 until all 1,000 have one; HTTP requests capped at the
- * gateway's default SyncML concurrency of 128); (3) session rate of two gateway processes sharing one PostgreSQL against one process, same total load.
+ * once (quick: 100; each device holds its session open after package 2 until all have one; HTTP requests capped at the
+ * gateway's default SyncML concurrency of 128); (3) session rate of two gateway processes sharing one PostgreSQL against
+ * one process, same total load. Every device is bulk-loaded (bench/lib/bulk-seed.ts), untimed.
  */
 import { mkdtemp } from 'node:fs/promises';
 import pg from 'pg';
@@ -13,13 +14,14 @@ import { figureFromRuns, percentile } from '../lib/figure.js';
 import { createSchema, probePostgres } from '../lib/postgres.js';
 import type { SuiteContext } from '../lib/suite.js';
 import type { GatewayProcessConfig, GatewayReady } from '../sessions/gateway-process.js';
-import { BENCH_PFN, BENCH_PROVIDER, QUEUED_COMMAND, deviceId } from '../sessions/sessions-bench.js';
+import type { SeedTimings } from '../lib/bulk-seed.js';
+import { BENCH_PFN, BENCH_PROVIDER, deviceId, seedSpec } from '../sessions/sessions-bench.js';
 import { runWave, type WaveResult } from '../sessions/session-load.js';
 
 type Gateway = BenchChild<GatewayReady>;
 
 export async function runScaleBench(ctx: SuiteContext): Promise<void> {
-  const { reporter } = ctx;
+  const { reporter, quick } = ctx;
   const cleanups: Array<() => Promise<void>> = [];
   const startGateway = async (extra: Partial<GatewayProcessConfig>): Promise<Gateway> => {
     const dataDir = await mkdtemp(join(tmpdir(), 'omadm-bench-scale-'));
@@ -37,16 +39,45 @@ export async function runScaleBench(ctx: SuiteContext): Promise<void> {
   try {
     const pgProblem = await probePostgres(ctx.databaseUrl);
     if (pgProblem) reporter.note(`PostgreSQL unreachable (${pgProblem}): query times and the two-process test are skipped`);
-    else await queryTimes(ctx, startGateway, newSchema);
-    await inFlightMemory(ctx, startGateway, pgProblem ? null : newSchema);
-    if (!pgProblem) await twoProcesses(ctx, startGateway, newSchema);
+    const t0 = performance.now();
+    // Every gateway of the suite starts side by side (a gateway's start-up is seconds of CPU). The query-time gateways
+    // run without the dispatcher and housekeeping, so the probes are the only load on their schemas. The PostgreSQL
+    // memory gateway is also process A of the two-process test; process B joins its schema once A has migrated it.
+    const sizes = [10_000, quick ? 100_000 : 1_000_000] as const;
+    const querySchemas = pgProblem ? [] : await Promise.all(sizes.map((n) => newSchema(`bench_scale_${n}`)));
+    const sharedSchema = pgProblem ? null : await newSchema('bench_rss_two');
+    const pgMemory = sharedSchema ? startGateway({ databaseUrl: sharedSchema.url }) : null;
+    const starting = {
+      query: Promise.all(querySchemas.map((schema) => startGateway({ databaseUrl: schema.url, background: false }))),
+      sqlite: startGateway({}),
+      pg: pgMemory,
+      pgSecond: pgMemory && sharedSchema ? pgMemory.then(() => startGateway({ databaseUrl: sharedSchema.url })) : null,
+    };
+    const settled = await Promise.allSettled([starting.query, starting.sqlite, starting.pg, starting.pgSecond]);
+    const failedStart = settled.find((r) => r.status === 'rejected');
+    if (failedStart) throw (failedStart as PromiseRejectedResult).reason;
+    const phase = (label: string, since: number) => reporter.note(`${label} took ${((performance.now() - since) / 1000).toFixed(1)} s`);
+    phase('starting the gateways', t0);
+
+    let t = performance.now();
+    if (querySchemas.length === 2) {
+      await queryTimes(ctx, sizes, await starting.query, querySchemas);
+      phase('query times (bulk load included)', t);
+    }
+    t = performance.now();
+    const memoryGateways: Array<{ label: string; g: Gateway }> = [{ label: 'sqlite', g: await starting.sqlite }];
+    if (starting.pg) memoryGateways.push({ label: 'postgres', g: await starting.pg });
+    await inFlightMemory(ctx, memoryGateways);
+    phase('memory with sessions in flight', t);
+    t = performance.now();
+    if (starting.pg && starting.pgSecond) {
+      await twoProcesses(ctx, await starting.pg, await starting.pgSecond);
+      phase('two processes', t);
+    }
   } finally {
     for (const c of cleanups.reverse()) await c().catch((e: unknown) => reporter.note(`cleanup failed: ${String(e)}`));
   }
 }
-
-type StartGateway = (extra: Partial<GatewayProcessConfig>) => Promise<Gateway>;
-type NewSchema = (prefix: string) => Promise<{ url: string; name: string }>;
 
 /** Sequential and index scans per table so far (PostgreSQL's cumulative statistics). */
 async function scanCounts(url: string, schema: string): Promise<Record<string, { seq: number; idx: number }>> {
@@ -64,26 +95,21 @@ async function scanCounts(url: string, schema: string): Promise<Record<string, {
   }
 }
 
-async function queryTimes(ctx: SuiteContext, startGateway: StartGateway, newSchema: NewSchema): Promise<void> {
+async function queryTimes(ctx: SuiteContext, sizes: readonly [number, number], gateways: Gateway[], schemas: Array<{ url: string; name: string }>): Promise<void> {
   const { reporter, quick } = ctx;
-  const small = 10_000;
-  const large = quick ? 100_000 : 1_000_000;
-  const samples = quick ? 300 : 1_000;
-  const rounds = ctx.rounds ?? 3;
-  const sizes = [small, large];
-  const gateways: Gateway[] = [];
-  const schemas: Array<{ url: string; name: string }> = [];
-  for (const n of sizes) {
-    const schema = await newSchema(`bench_scale_${n}`);
-    schemas.push(schema);
-    const g = await startGateway({ databaseUrl: schema.url, background: false });
-    const { ms } = await g.request<{ ms: number }>(
+  const [small, large] = sizes;
+  const samples = quick ? 100 : 1_000;
+  const rounds = ctx.rounds ?? (quick ? 2 : 3);
+  for (const [i, n] of sizes.entries()) {
+    const { ms, timings } = await gateways[i]!.request<{ ms: number; timings: SeedTimings }>(
       'bulkSeed',
       { prefix: 'S', from: 0, count: n, providerId: BENCH_PROVIDER, channelBase: 'https://db5p.notify.windows.com/?token=', at: Date.now() - 86_400_000, commandEvery: 10 },
       3_600_000,
     );
-    reporter.note(`PostgreSQL: ${n.toLocaleString('en-US')} devices, as many channels and ${(n / 10).toLocaleString('en-US')} queued commands bulk-loaded in ${(ms / 1000).toFixed(0)} s`);
-    gateways.push(g);
+    reporter.note(
+      `PostgreSQL: ${n.toLocaleString('en-US')} devices, as many channels and sessions, ${(n / 10).toLocaleString('en-US')} queued commands bulk-loaded in ${(ms / 1000).toFixed(1)} s ` +
+        `(${timings.mode}: inserts ${(timings.insertMs / 1000).toFixed(1)} s, keys/indexes/foreign keys ${(timings.indexMs / 1000).toFixed(1)} s, VACUUM ANALYZE ${(timings.vacuumMs / 1000).toFixed(1)} s; schema checked identical)`,
+    );
   }
   const runs: Array<Record<'load' | 'channel', number[][]>> = sizes.map(() => ({ load: [], channel: [] }));
   const scansBefore = await scanCounts(ctx.databaseUrl, schemas[1]!.name);
@@ -116,18 +142,15 @@ async function queryTimes(ctx: SuiteContext, startGateway: StartGateway, newSche
   }
 }
 
-async function inFlightMemory(ctx: SuiteContext, startGateway: StartGateway, newSchema: NewSchema | null): Promise<void> {
-  const { reporter } = ctx;
-  const inFlight = 1_000;
-  const backends: Array<{ label: string; extra: Partial<GatewayProcessConfig> }> = [{ label: 'sqlite', extra: {} }];
-  if (newSchema) backends.push({ label: 'postgres', extra: { databaseUrl: (await newSchema('bench_rss')).url } });
-  for (const b of backends) {
-    const g = await startGateway(b.extra);
-    const ids = Array.from({ length: inFlight }, (_, i) => deviceId('RSS00000', i));
-    await g.request('seed', { ids, command: QUEUED_COMMAND }, 1_800_000);
-    // Warm the process with a few sessions first, so the idle figure is a running gateway, not a cold one.
-    const warm = Array.from({ length: 50 }, (_, i) => deviceId('RSSWARM0', i));
-    await g.request('seed', { ids: warm, command: QUEUED_COMMAND });
+async function inFlightMemory(ctx: SuiteContext, backends: Array<{ label: string; g: Gateway }>): Promise<void> {
+  const { reporter, quick } = ctx;
+  const inFlight = quick ? 100 : 1_000;
+  const warmCount = 50;
+  for (const { label, g } of backends) {
+    // Devices 0…49 warm the process first (so the idle figure is a running gateway, not a cold one); the rest are in flight.
+    await g.request('bulkSeed', seedSpec('RSS00000', warmCount + inFlight), 600_000);
+    const warm = Array.from({ length: warmCount }, (_, i) => deviceId('RSS00000', i));
+    const ids = Array.from({ length: inFlight }, (_, i) => deviceId('RSS00000', warmCount + i));
     await runWave({ syncmlUrl: g.ready.syncmlUrl, deviceIds: warm, sessionId: '2', concurrency: 10 });
     const idle = (await rssOf(g.pid)).rss;
     let peak = idle;
@@ -156,32 +179,30 @@ async function inFlightMemory(ctx: SuiteContext, startGateway: StartGateway, new
     await sampler;
     const hwm = (await rssOf(g.pid)).hwm;
     reporter.note(
-      `${b.label}: ${wave.sessions} of ${inFlight} sessions completed (${wave.failures} failed${wave.firstError ? `: ${wave.firstError}` : ''}) in ${(wave.wallMs / 1000).toFixed(1)} s; ` +
+      `${label}: ${wave.sessions} of ${inFlight} sessions completed (${wave.failures} failed${wave.firstError ? `: ${wave.firstError}` : ''}) in ${(wave.wallMs / 1000).toFixed(1)} s; ` +
         `p99 ${percentile(wave.latencies, 99).toFixed(0)} ms; RSS idle ${mb(idle)} MB, with all ${inFlight} sessions open ${mb(atBarrier)} MB, ` +
         `peak sampled ${mb(peak)} MB, high-water mark ${mb(hwm)} MB`,
     );
     reporter.figure(
       figureFromRuns(
-        { name: `scale.${b.label}.rss-${inFlight}-in-flight`, unit: 'MB', baseline: 'same process idle', target: { valueAtMost: 250 } },
+        { name: `scale.${label}.rss-${inFlight}-in-flight`, unit: 'MB', baseline: 'same process idle', target: { valueAtMost: 250 } },
         [{ value: Math.max(peak, hwm) / 1e6, baselineValue: idle / 1e6 }],
       ),
     );
-    await g.stop();
   }
 }
 
-async function twoProcesses(ctx: SuiteContext, startGateway: StartGateway, newSchema: NewSchema): Promise<void> {
+/** `a` and `b` are two gateway processes on the same schema; `a` alone is the baseline. */
+async function twoProcesses(ctx: SuiteContext, a: Gateway, b: Gateway): Promise<void> {
   const { reporter, quick } = ctx;
   const concurrency = 64;
-  const perRun = quick ? 256 : 1_024;
-  const rounds = ctx.rounds ?? (quick ? 1 : 2);
-  const schema = await newSchema('bench_two');
-  const a = await startGateway({ databaseUrl: schema.url });
-  const b = await startGateway({ databaseUrl: schema.url });
-  const total = (rounds * 2 + 1) * perRun;
+  const perRun = quick ? 64 : 512;
+  const warmRun = quick ? 32 : 256;
+  const rounds = ctx.rounds ?? (quick ? 1 : 3);
+  const total = warmRun + rounds * 2 * perRun;
   const ids = Array.from({ length: total }, (_, i) => deviceId('TWO00000', i));
-  const { ms } = await a.request<{ ms: number }>('seed', { ids, command: QUEUED_COMMAND }, 3_600_000);
-  reporter.note(`two processes: seeded ${total} devices in ${(ms / 1000).toFixed(0)} s (untimed)`);
+  const { ms } = await a.request<{ ms: number }>('bulkSeed', seedSpec('TWO00000', total), 600_000);
+  reporter.note(`two processes: seeded ${total} devices in ${(ms / 1000).toFixed(1)} s (untimed)`);
   let next = 0;
   const take = (n: number) => {
     const out = ids.slice(next, next + n);
@@ -189,8 +210,8 @@ async function twoProcesses(ctx: SuiteContext, startGateway: StartGateway, newSc
     return out;
   };
   const one = () => runWave({ syncmlUrl: a.ready.syncmlUrl, deviceIds: take(perRun), sessionId: '2', concurrency });
-  const two = async (): Promise<WaveResult> => {
-    const batch = take(perRun);
+  const two = async (n = perRun): Promise<WaveResult> => {
+    const batch = take(n);
     const t0 = performance.now();
     const [x, y] = await Promise.all([
       runWave({ syncmlUrl: a.ready.syncmlUrl, deviceIds: batch.filter((_, i) => i % 2 === 0), sessionId: '2', concurrency: concurrency / 2 }),
@@ -200,7 +221,7 @@ async function twoProcesses(ctx: SuiteContext, startGateway: StartGateway, newSc
     const sessions = x.sessions + y.sessions;
     return { ...x, sessions, messages: x.messages + y.messages, wallMs, sessionsPerSecond: (sessions * 1000) / wallMs, messagesPerSecond: ((x.messages + y.messages) * 1000) / wallMs, failures: x.failures + y.failures, latencies: [...x.latencies, ...y.latencies], timeline: [...x.timeline, ...y.timeline], rampExcluded: x.rampExcluded + y.rampExcluded };
   };
-  const warm = await two(); // warms both processes (and their pools)
+  const warm = await two(warmRun); // warms both processes (and their pools)
   if (warm.failures > 0) reporter.note(`two processes: warm-up failures ${warm.failures}: ${warm.firstError}`);
   const pairs: Array<{ value: number; baselineValue: number }> = [];
   for (let r = 0; r < rounds; r += 1) {

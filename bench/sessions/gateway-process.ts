@@ -15,7 +15,7 @@ import type { DispatcherOptions } from '../../src/push/dispatcher.js';
 import { createWnsAgent } from '../../src/push/wns-agent.js';
 import type { CommandSpec } from '../../src/session/ports.js';
 import { createDataSource } from '../../src/store/index.js';
-import { bulkSeed, seededDeviceId, verifySeed, type SeedSpec } from '../lib/bulk-seed.js';
+import { bulkSeed, seededDeviceId, verifySeed, type SeedSpec, type SeedTimings } from '../lib/bulk-seed.js';
 import { childConfig, failStart, serveRequests } from '../lib/child-process.js';
 import { startCpuProfile, stopCpuProfile, summarizeProfile } from '../lib/cpu-profile.js';
 
@@ -206,13 +206,14 @@ try {
       async bulkSeed(spec: SeedSpec) {
         const t0 = performance.now();
         const ds = await createDataSource({ ...(cfg.databaseUrl ? { databaseUrl: cfg.databaseUrl } : {}), dataDir: cfg.dataDir, migrate: false, poolSize: 2 });
+        let timings: SeedTimings;
         try {
-          await bulkSeed(ds, spec);
+          timings = await bulkSeed(ds, spec);
         } finally {
           await ds.destroy();
         }
         await verifySeed(store, spec, new Date());
-        return { ms: performance.now() - t0 };
+        return { ms: performance.now() - t0, timings };
       },
       /**
        * The check-in reads, one at a time on random seeded devices: loadForMessage (device, session, provider and the
@@ -237,15 +238,21 @@ try {
         return { load, channel, pendingSeen };
       },
       wakeCounts: () => wakeCounts(),
-      /** Resolves once at least `settled` wakes settled (sent, failed or expired) since `since` (a wakeCounts result). */
-      async waitSettled(args: { settled: number; since: Record<string, number>; timeoutMs: number }) {
+      /**
+       * Resolves once at least `settled` wakes settled (sent, failed or expired) since `since` (a wakeCounts result);
+       * at the deadline it fails, or with `partial` resolves with what settled so far (complete: false).
+       */
+      async waitSettled(args: { settled: number; since: Record<string, number>; timeoutMs: number; partial?: boolean }) {
         const deadline = Date.now() + args.timeoutMs;
         for (;;) {
           const now = await wakeCounts();
           const delta = (k: string) => (now[k] ?? 0) - (args.since[k] ?? 0);
           const settled = delta('settled-sent') + delta('settled-failed') + delta('settled-expired');
-          if (settled >= args.settled) return { counts: now, at: Date.now() };
-          if (Date.now() > deadline) throw new Error(`only ${settled} of ${args.settled} wakes settled in time`);
+          if (settled >= args.settled) return { counts: now, at: Date.now(), settled, complete: true };
+          if (Date.now() > deadline) {
+            if (args.partial) return { counts: now, at: Date.now(), settled, complete: false };
+            throw new Error(`only ${settled} of ${args.settled} wakes settled in time`);
+          }
           await new Promise((r) => setTimeout(r, 20));
         }
       },

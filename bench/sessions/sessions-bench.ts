@@ -13,6 +13,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandSpec } from '../../src/session/ports.js';
+import { guidDeviceId, type SeedSpec } from '../lib/bulk-seed.js';
 import { cpuMsOf, startChild, type BenchChild } from '../lib/child-process.js';
 import { figureFromRuns, percentile } from '../lib/figure.js';
 import { createSchema, probePostgres, type BenchSchema } from '../lib/postgres.js';
@@ -46,28 +47,32 @@ interface Measured extends WaveResult {
 export async function runSessionsBench(ctx: SuiteContext): Promise<void> {
   const { reporter, quick } = ctx;
   const concurrency = 64;
-  const perRound = quick ? concurrency * 3 : concurrency * 8;
+  const perRound = quick ? concurrency * 2 : concurrency * 8;
   const warm = quick ? concurrency : concurrency * 2;
   const rounds = ctx.rounds ?? (quick ? 1 : 3);
   const seeded = warm + rounds * perRound;
   const cleanups: Array<() => Promise<void>> = [];
   try {
-    const baseline = await startChild<{ syncmlUrl: string; pid: number }>(new URL('./baseline-server.ts', import.meta.url), { config: { path: SYNCML_PATH } });
-    cleanups.push(() => baseline.stop());
-
-    const targets: Target[] = [];
-    const sqliteDir = await mkdtemp(join(tmpdir(), 'omadm-bench-'));
-    targets.push(await startTarget('sqlite', { dataDir: sqliteDir, removeDataDir: true, providerId: BENCH_PROVIDER, pfn: BENCH_PFN }, null));
-    cleanups.push(() => targets[0]!.child.stop());
+    // Every server starts side by side; each registers its cleanup as soon as it is up.
+    const starting: Array<Promise<Target>> = [];
+    const launch = (label: Target['label'], config: GatewayProcessConfig, schema: BenchSchema | null) => {
+      starting.push(
+        startTarget(label, config, schema).then((t) => {
+          cleanups.push(() => t.child.stop());
+          return t;
+        }),
+      );
+    };
+    const baselineStart = startChild<{ syncmlUrl: string; pid: number }>(new URL('./baseline-server.ts', import.meta.url), { config: { path: SYNCML_PATH } }).then((b) => {
+      cleanups.push(() => b.stop());
+      return b;
+    });
+    launch('sqlite', { dataDir: await mkdtemp(join(tmpdir(), 'omadm-bench-')), removeDataDir: true, providerId: BENCH_PROVIDER, pfn: BENCH_PFN }, null);
     if (ctx.whatIf) {
       const dir = await mkdtemp(join(tmpdir(), 'omadm-bench-normal-'));
-      const t = await startTarget('sqlite-normal', { dataDir: dir, removeDataDir: true, providerId: BENCH_PROVIDER, pfn: BENCH_PFN, sqliteSynchronous: 'NORMAL' }, null);
-      targets.push(t);
-      cleanups.push(() => t.child.stop());
+      launch('sqlite-normal', { dataDir: dir, removeDataDir: true, providerId: BENCH_PROVIDER, pfn: BENCH_PFN, sqliteSynchronous: 'NORMAL' }, null);
       const dir2 = await mkdtemp(join(tmpdir(), 'omadm-bench-yield-'));
-      const y = await startTarget('sqlite-yield', { dataDir: dir2, removeDataDir: true, providerId: BENCH_PROVIDER, pfn: BENCH_PFN, sqliteYield: true }, null);
-      targets.push(y);
-      cleanups.push(() => y.child.stop());
+      launch('sqlite-yield', { dataDir: dir2, removeDataDir: true, providerId: BENCH_PROVIDER, pfn: BENCH_PFN, sqliteYield: true }, null);
     }
     const pgProblem = await probePostgres(ctx.databaseUrl);
     if (pgProblem) reporter.note(`PostgreSQL skipped: unreachable at ${redact(ctx.databaseUrl)} (${pgProblem})`);
@@ -75,14 +80,16 @@ export async function runSessionsBench(ctx: SuiteContext): Promise<void> {
       const schema = await createSchema(ctx.databaseUrl, 'bench_sessions');
       cleanups.push(() => schema.drop());
       const pgDir = await mkdtemp(join(tmpdir(), 'omadm-bench-pg-'));
-      const t = await startTarget('postgres', { databaseUrl: schema.url, dataDir: pgDir, removeDataDir: true, providerId: BENCH_PROVIDER, pfn: BENCH_PFN }, schema);
-      targets.push(t);
-      cleanups.push(() => t.child.stop());
+      launch('postgres', { databaseUrl: schema.url, dataDir: pgDir, removeDataDir: true, providerId: BENCH_PROVIDER, pfn: BENCH_PFN }, schema);
     }
+    const settled = await Promise.allSettled([baselineStart, ...starting]);
+    const failedStart = settled.find((r) => r.status === 'rejected');
+    if (failedStart) throw (failedStart as PromiseRejectedResult).reason;
+    const baseline = await baselineStart;
+    const targets = await Promise.all(starting);
 
     for (const t of targets) {
-      const ids = Array.from({ length: seeded }, (_, i) => deviceId(t.prefix, i));
-      const { ms } = await t.child.request<{ ms: number }>('seed', { ids, command: QUEUED_COMMAND });
+      const { ms } = await t.child.request<{ ms: number }>('bulkSeed', seedSpec(t.prefix, seeded));
       reporter.note(`${t.label}: seeded ${seeded} devices with one queued command each in ${(ms / 1000).toFixed(1)} s (untimed)`);
     }
 
@@ -205,10 +212,17 @@ async function measured(gateway: BenchChild<GatewayReady> | null, run: () => Pro
   return { ...result, serverCpuMs, loadCpuMs: (load.user + load.system) / 1000, statements };
 }
 
-/** GUID-shaped device ids, unique per run. */
-export function deviceId(prefix: string, i: number): string {
-  return `${prefix.padEnd(8, '0').slice(0, 8)}-BE0C-4000-8000-${i.toString(16).padStart(12, '0').toUpperCase()}`;
+/**
+ * The timed devices, written in bulk (bench/lib/bulk-seed.ts, untimed): `deviceId(prefix, i)` for i in [0, count), each
+ * known with its ended first session, no PFN, no channel, and one queued command (QUEUED_COMMAND) — what the store
+ * holds after a first contact and an operator's enqueue.
+ */
+export function seedSpec(prefix: string, count: number, from = 0): SeedSpec {
+  return { prefix, guidIds: true, from, count, providerId: BENCH_PROVIDER, channelBase: null, commandEvery: 1, at: Date.now() - 3_600_000 };
 }
+
+/** GUID-shaped device ids, unique per run (the same ids bulkSeed writes with guidIds). */
+export const deviceId = guidDeviceId;
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
