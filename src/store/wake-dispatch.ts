@@ -46,7 +46,7 @@ export async function claimWakes(sql: Sql, claim: WakeClaimRequest): Promise<Wak
        WHERE ((w.state = 'pending' AND w.next_attempt_at <= CAST(? AS bigint)) OR (w.state = 'sending' AND w.claimed_until <= CAST(? AS bigint)))
          AND ${wakeDeadlineSql('w')} > CAST(? AS bigint)
          AND NOT EXISTS (SELECT 1 FROM providers p WHERE p.provider_id = w.provider_id AND p.paused_until > CAST(? AS bigint))
-       ORDER BY w.next_attempt_at LIMIT ?${lock})
+       ORDER BY w.next_attempt_at LIMIT CAST(? AS integer)${lock})
      RETURNING *`,
     [claim.workerId, claim.now + claim.leaseMs, claim.now, claim.now, claim.maxAgeSeconds, claim.maxAgeSeconds, claim.now, claim.now, claim.limit],
   );
