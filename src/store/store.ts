@@ -41,7 +41,7 @@ export interface StoreOptions extends HistoryRetentionOptions {
   secretKey: Buffer;
   /** ProviderID for a device with no record and no binding (DEFAULT_PROVIDER_ID). Default 'omadm-gateway'. */
   defaultProviderId?: string;
-  /** Raw exchanges kept per device (default 200). */
+  /** Raw exchanges kept per device (default 200); trimmed on about one stored exchange in historyTrimEvery, so a device holds up to about N + K between trims. */
   messageRetention?: number;
   /** How long a sent wake without TTL blocks a new one for the same device (default 600 s). */
   wakeHoldSeconds?: number;
