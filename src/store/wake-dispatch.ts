@@ -39,16 +39,29 @@ export async function markWoke(sql: Sql, deviceId: string, at: number): Promise<
  */
 export async function claimWakes(sql: Sql, claim: WakeClaimRequest): Promise<WakeView[]> {
   const lock = sql.dialect === 'postgres' ? ' FOR UPDATE OF w SKIP LOCKED' : '';
+  const due = `${wakeDeadlineSql('w')} > CAST(? AS bigint)
+         AND NOT EXISTS (SELECT 1 FROM providers p WHERE p.provider_id = w.provider_id AND p.paused_until > CAST(? AS bigint))`;
+  const dueParams = [claim.maxAgeSeconds, claim.maxAgeSeconds, claim.now, claim.now];
+  // Two ordered walks of idx_wakes_state_next, one per state, each stopping after `limit` rows: one OR over both states
+  // made PostgreSQL fetch every pending wake and sort them for each claim (26–30 ms with 50,000 pending here, the
+  // fan-out's bound); this is O(limit). Up to 2 × limit rows may be locked; `limit` are updated.
   const rows = await sql.all<WakeRow>(
     `UPDATE wakes SET state = 'sending', claimed_by = ?, claimed_until = CAST(? AS bigint)
      WHERE id IN (
-       SELECT w.id FROM wakes w
-       WHERE ((w.state = 'pending' AND w.next_attempt_at <= CAST(? AS bigint)) OR (w.state = 'sending' AND w.claimed_until <= CAST(? AS bigint)))
-         AND ${wakeDeadlineSql('w')} > CAST(? AS bigint)
-         AND NOT EXISTS (SELECT 1 FROM providers p WHERE p.provider_id = w.provider_id AND p.paused_until > CAST(? AS bigint))
-       ORDER BY w.next_attempt_at LIMIT CAST(? AS integer)${lock})
+       SELECT c.id FROM (
+         SELECT a.id, a.next_attempt_at FROM (
+           SELECT w.id, w.next_attempt_at FROM wakes w
+           WHERE w.state = 'pending' AND w.next_attempt_at <= CAST(? AS bigint) AND ${due}
+           ORDER BY w.next_attempt_at LIMIT CAST(? AS integer)${lock}) a
+         UNION ALL
+         SELECT b.id, b.next_attempt_at FROM (
+           SELECT w.id, w.next_attempt_at FROM wakes w
+           WHERE w.state = 'sending' AND w.claimed_until <= CAST(? AS bigint) AND ${due}
+           ORDER BY w.next_attempt_at LIMIT CAST(? AS integer)${lock}) b
+       ) c
+       ORDER BY c.next_attempt_at LIMIT CAST(? AS integer))
      RETURNING *`,
-    [claim.workerId, claim.now + claim.leaseMs, claim.now, claim.now, claim.maxAgeSeconds, claim.maxAgeSeconds, claim.now, claim.now, claim.limit],
+    [claim.workerId, claim.now + claim.leaseMs, claim.now, ...dueParams, claim.limit, claim.now, ...dueParams, claim.limit, claim.limit],
   );
   return rows.map(toWakeView).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
 }
