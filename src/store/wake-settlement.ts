@@ -156,9 +156,11 @@ async function markWakesSent(sql: Sql, items: readonly WakeSettleItem[]): Promis
  * The sub-select on wakes takes no lock (a locking clause applies to the tables of its own FROM).
  */
 async function lockDevices(sql: Sql, deviceIds: readonly string[], wakeIds: readonly string[], mode: 'NO KEY UPDATE' | 'KEY SHARE'): Promise<void> {
-  const named = deviceIds.length > 0 ? `device_id IN (${marks(deviceIds.length)}) OR ` : '';
+  // One IN over a UNION, not `device_id IN (…) OR device_id IN (SELECT …)`: PostgreSQL cannot turn that OR into index
+  // lookups and filtered every device instead (17 ms per batch with 100,000 devices, the fan-out's bound; this: 1 ms).
+  const named = deviceIds.length > 0 ? `SELECT n.id FROM (VALUES ${deviceIds.map(() => '(CAST(? AS text))').join(', ')}) n (id) UNION ` : '';
   await sql.run(
-    `SELECT device_id FROM devices WHERE ${named}device_id IN (SELECT w.device_id FROM wakes w WHERE w.id IN (${marks(wakeIds.length)}))
+    `SELECT device_id FROM devices WHERE device_id IN (${named}SELECT w.device_id FROM wakes w WHERE w.id IN (${marks(wakeIds.length)}))
      ORDER BY device_id FOR ${mode}`,
     [...deviceIds, ...wakeIds],
   );
