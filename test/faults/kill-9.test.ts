@@ -135,6 +135,7 @@ describeOnBackends('kill -9 of the gateway process', (backend) => {
     const deadline = Date.now() + 60_000;
     while (fake.channelRequests.length - before < KILL_AT_RECEIVED && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await gateway.kill();
+    const killedAt = Date.now();
     const receivedAtKill = fake.channelRequests.length - before;
     const firstAnswer = await bulk;
     await gateway.restart();
@@ -178,8 +179,10 @@ describeOnBackends('kill -9 of the gateway process', (backend) => {
         inFlight += 1;
       }
     }
-    // The operator sees each in-flight wake as such.
-    const sample = wakes.find((w) => w.state === 'sending');
+    // The operator sees each wake that was in flight when the process died as such. Only the dead process's claims
+    // (lease taken before the kill, so it ends by killedAt + 60 s) stay 'sending': one the restarted process claimed
+    // may be settled between the query above and this read.
+    const sample = wakes.find((w) => w.state === 'sending' && Number(w.claimed_until) <= killedAt + 60_000);
     if (sample) {
       const pushes = (await operator(gateway.url, 'GET', `/api/v1/devices/${String(sample.device_id)}/pushes`)).body;
       expect(pushes.items[0].state).toBe('sending');
