@@ -39,8 +39,11 @@ export async function markWoke(sql: Sql, deviceId: string, at: number): Promise<
  */
 export async function claimWakes(sql: Sql, claim: WakeClaimRequest): Promise<WakeView[]> {
   const lock = sql.dialect === 'postgres' ? ' FOR UPDATE OF w SKIP LOCKED' : '';
+  // Paused providers as one uncorrelated sub-select (a hashed sub-plan, run once): as a correlated NOT EXISTS, PostgreSQL
+  // planning with stale statistics scanned providers once per candidate wake below the sort (auto_explain of a live
+  // 40,000-wake fan-out: 2,812 candidates × a providers scan, 16 ms per claim). provider_id is NOT NULL on both tables.
   const due = `${wakeDeadlineSql('w')} > CAST(? AS bigint)
-         AND NOT EXISTS (SELECT 1 FROM providers p WHERE p.provider_id = w.provider_id AND p.paused_until > CAST(? AS bigint))`;
+         AND w.provider_id NOT IN (SELECT p.provider_id FROM providers p WHERE p.paused_until > CAST(? AS bigint))`;
   const dueParams = [claim.maxAgeSeconds, claim.maxAgeSeconds, claim.now, claim.now];
   // Two ordered walks of idx_wakes_state_next, one per state, each stopping after `limit` rows: one OR over both states
   // made PostgreSQL fetch every pending wake and sort them for each claim (26–30 ms with 50,000 pending here, the
